@@ -1,0 +1,154 @@
+"""The assessment config: one YAML file per assessment, validated by a typed model.
+
+The config is the single source of parameters. Papermill injects only its path into each
+chapter notebook; everything else is read from the validated model.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import ConfigError
+from .paths import DEFAULT_CONFIG, from_root
+
+CHAPTERS = ("trends",)
+LAD_CODE = re.compile(r"^[EW]0[6-9]\d{6}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Area(_Strict):
+    """The area assessed: a police force area and its districts."""
+
+    force: str = Field(description="Force name as the ONS data spells it, e.g. 'Cambridgeshire'")
+    display_name: str = Field(description="Name used in the report")
+    force_code: str | None = Field(default=None, pattern=r"^[EW]23\d{6}$")
+    districts: dict[str, str] = Field(description="District (LAD) code -> district name")
+
+    @field_validator("districts")
+    @classmethod
+    def _lad_codes(cls, districts: dict[str, str]) -> dict[str, str]:
+        if not districts:
+            raise ValueError("at least one district is needed")
+        bad = [code for code in districts if not LAD_CODE.match(code)]
+        if bad:
+            raise ValueError(f"not local authority district codes: {', '.join(bad)}")
+        return districts
+
+
+class Period(_Strict):
+    """Financial years assessed, named by the calendar year they start in (2010 = 2010/11)."""
+
+    first_year: Annotated[int, Field(ge=2002, le=2100)] = 2010
+    last_year: Annotated[int, Field(ge=2002, le=2100)] = 2021
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.last_year < self.first_year:
+            raise ValueError("last_year comes before first_year")
+        return self
+
+    @property
+    def financial_years(self) -> list[str]:
+        return [financial_year_label(y) for y in range(self.first_year, self.last_year + 1)]
+
+
+class DataFiles(_Strict):
+    """Raw inputs, relative to the project root."""
+
+    manifest: Path = Path("data/raw/manifest.yaml")
+    ons_recorded_crime: Path = Path("data/raw/ons_rec_crime_pfa/rec-crime-pfa.csv")
+    processed_dir: Path = Path("data/processed")
+
+    @model_validator(mode="after")
+    def _inputs_exist(self) -> DataFiles:
+        for name in ("manifest", "ons_recorded_crime"):
+            path = from_root(getattr(self, name))
+            if not path.exists():
+                raise ValueError(f"{name}: file not found: {path}")
+        return self
+
+
+class Thresholds(_Strict):
+    """Disclosure control and statistical thresholds."""
+
+    suppress_counts_up_to: Annotated[int, Field(ge=0, le=20)] = 5
+    min_events_for_rate: Annotated[int, Field(ge=1, le=100)] = 10
+    confidence_level: Annotated[float, Field(gt=0.5, lt=1)] = 0.95
+
+
+class Report(_Strict):
+    """How the run executes and publishes."""
+
+    chapters: tuple[Literal[CHAPTERS], ...] = CHAPTERS  # type: ignore[valid-type]
+    execution_timeout_seconds: Annotated[int, Field(ge=10)] = 600
+    startup_timeout_seconds: Annotated[int, Field(ge=5)] = 120
+
+
+class AssessmentConfig(_Strict):
+    """One assessment: area, period, data, definitions, thresholds and seed."""
+
+    title: str = "Serious violence strategic needs assessment"
+    area: Area
+    period: Period = Period()
+    data: DataFiles = DataFiles()
+    definitions: Path = Path("config/definitions/serious_violence.yaml")
+    thresholds: Thresholds = Thresholds()
+    report: Report = Report()
+    seed: int = 20210331
+    name: str = Field(default="", description="Set from the file name; not written in the file")
+
+    @field_validator("definitions")
+    @classmethod
+    def _definitions_exist(cls, path: Path) -> Path:
+        if not from_root(path).exists():
+            raise ValueError(f"file not found: {from_root(path)}")
+        return path
+
+    @property
+    def period_label(self) -> str:
+        return f"{financial_year_label(self.period.first_year)} to " + financial_year_label(
+            self.period.last_year
+        )
+
+
+def financial_year_label(start_year: int) -> str:
+    """2017 -> '2017/18'."""
+    return f"{start_year}/{(start_year + 1) % 100:02d}"
+
+
+def load_config(path: str | Path = DEFAULT_CONFIG) -> AssessmentConfig:
+    """Read and validate a config file; raise one readable ``ConfigError`` naming the key."""
+    path = from_root(path)
+    if not path.exists():
+        raise ConfigError(f"config file not found: {path}")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    if "name" in raw:
+        raise ConfigError(f"{path}: key 'name' is set from the file name; remove it")
+    try:
+        return AssessmentConfig(**raw, name=path.stem)
+    except ValidationError as exc:
+        raise ConfigError(_describe(path, exc)) from None
+
+
+def _describe(path: Path, exc: ValidationError) -> str:
+    lines = [f"{path}: {exc.error_count()} problem(s) in the config"]
+    for err in exc.errors():
+        key = ".".join(str(part) for part in err["loc"]) or "(top level)"
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            message = "unknown key (check the spelling against config/README.md)"
+        lines.append(f"  - {key}: {message}")
+    return "\n".join(lines)

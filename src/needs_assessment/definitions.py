@@ -1,0 +1,69 @@
+"""The serious-violence definition: categories and the recorded offences each one counts.
+
+The mapping lives in an editable YAML file (``config/definitions/``) so a partnership can
+follow its own local definition without touching code.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import ConfigError
+from .paths import from_root
+
+
+class Category(BaseModel):
+    """One serious-violence category."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label: str
+    description: str
+    follows: str
+    ons_offence_groups: list[str] = Field(default_factory=list)
+
+
+class Definitions(BaseModel):
+    """All categories, in report order."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int
+    categories: dict[str, Category]
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        return {key: category.label for key, category in self.categories.items()}
+
+    def ons_group_to_category(self) -> dict[str, str]:
+        """ONS offence group -> category key (each group in at most one category)."""
+        mapping: dict[str, str] = {}
+        for key, category in self.categories.items():
+            for group in category.ons_offence_groups:
+                if group in mapping:
+                    raise ConfigError(
+                        f"offence group {group!r} is in both {mapping[group]!r} and {key!r}"
+                    )
+                mapping[group] = key
+        return mapping
+
+
+def load_definitions(path: str | Path) -> Definitions:
+    """Read and validate a definitions file; errors name the file and key."""
+    path = from_root(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return Definitions(**raw)
+    except FileNotFoundError:
+        raise ConfigError(f"definitions file not found: {path}") from None
+    except (yaml.YAMLError, TypeError) as exc:
+        raise ConfigError(f"{path}: not a valid definitions file: {exc}") from None
+    except ValidationError as exc:
+        problems = "; ".join(
+            ".".join(str(p) for p in err["loc"]) + ": " + err["msg"] for err in exc.errors()
+        )
+        raise ConfigError(f"{path}: {problems}") from None

@@ -1,0 +1,176 @@
+"""Run an assessment: prepare data, execute each chapter with papermill, publish the page.
+
+Publishing is atomic. Everything is written to a staging folder beside the report; only
+when every chapter has executed and rendered is the previous ``reports/<name>/`` replaced.
+A failure names the notebook and cell, and leaves the previous report untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import nbformat
+import papermill
+from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+from papermill.exceptions import PapermillExecutionError
+
+from .config import AssessmentConfig, load_config
+from .errors import NotebookError
+from .manifest import sha256
+from .paths import KERNEL_NAME, NOTEBOOK_DIR, REPORTS_DIR, ROOT, from_root
+from .prepare import prepare
+from .provenance import appendix_markdown, run_manifest
+from .publish import print_pdf, write_results, write_workbook
+from .render import Page, merge, to_html
+
+Progress = Callable[[str], None]
+
+
+def chapter_notebook(key: str) -> Path:
+    """``notebooks/NN_<key>.ipynb`` for a chapter key."""
+    matches = sorted(NOTEBOOK_DIR.glob(f"[0-9][0-9]_{key}.ipynb"))
+    if len(matches) != 1:
+        raise FileNotFoundError(f"expected one notebook notebooks/NN_{key}.ipynb, found {len(matches)}")
+    return matches[0]
+
+
+def ensure_kernel() -> str:
+    """Register the project's named kernel for this Python if it is not there yet."""
+    try:
+        spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+        if Path(spec.argv[0]).exists():
+            return KERNEL_NAME
+    except NoSuchKernel:
+        pass
+    from ipykernel.kernelspec import install
+
+    install(kernel_name=KERNEL_NAME, display_name="Python (needs-assessment)", prefix=sys.prefix)
+    return KERNEL_NAME
+
+
+def execute_chapter(key: str, config: AssessmentConfig, config_path: Path, staging: Path) -> Path:
+    """Execute one chapter notebook into ``staging/notebooks``; raise ``NotebookError``."""
+    source = chapter_notebook(key)
+    target = staging / "notebooks" / source.name
+    try:
+        papermill.execute_notebook(
+            str(source),
+            str(target),
+            parameters={"config_path": str(config_path), "output_dir": str(staging)},
+            kernel_name=KERNEL_NAME,
+            language="python",
+            cwd=str(ROOT),
+            execution_timeout=config.report.execution_timeout_seconds,
+            start_timeout=config.report.startup_timeout_seconds,
+            progress_bar=False,
+            log_output=False,
+            report_mode=False,
+        )
+    except PapermillExecutionError as exc:
+        raise NotebookError(
+            f"notebook {source.name} failed in cell {exc.cell_index} "
+            f"(execution count {exc.exec_count}): {exc.ename}: {exc.evalue}"
+        ) from None
+    _refuse_recorded_errors(target)
+    return target
+
+
+def _refuse_recorded_errors(path: Path) -> None:
+    notebook = nbformat.read(path, as_version=4)
+    if notebook.metadata.get("papermill", {}).get("exception"):
+        raise NotebookError(f"notebook {path.name}: papermill recorded an exception")
+    for index, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                raise NotebookError(f"notebook {path.name} has error output in cell {index}")
+
+
+def run(config_path: str | Path, *, reports_dir: Path = REPORTS_DIR,
+        progress: Progress = lambda message: None) -> Path:
+    """Produce ``reports_dir/<config name>/`` for one config; return that folder."""
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    config_path = from_root(config_path)
+    config = load_config(config_path)
+    ensure_kernel()
+    progress("Preparing data")
+    rebuilt = prepare(config)
+    timings["prepare"] = time.perf_counter() - start
+    progress(f"Data ready ({', '.join(rebuilt) if rebuilt else 'nothing to rebuild'})")
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".staging-{config.name}-", dir=reports_dir))
+    try:
+        _build(config, config_path, staging, timings, progress)
+        timings["total"] = time.perf_counter() - start
+        _write_manifest(config, config_path, staging, timings)
+        return _publish(staging, reports_dir / config.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _build(config: AssessmentConfig, config_path: Path, staging: Path,
+           timings: dict[str, float], progress: Progress) -> None:
+    for folder in ("notebooks", "tables", "results"):
+        (staging / folder).mkdir()
+    executed = []
+    for key in config.report.chapters:
+        progress(f"Executing chapter '{key}'")
+        began = time.perf_counter()
+        path = execute_chapter(key, config, config_path, staging)
+        executed.append((path, nbformat.read(path, as_version=4)))
+        timings[f"chapter:{key}"] = time.perf_counter() - began
+    progress("Rendering the page")
+    began = time.perf_counter()
+    page = _page(config)
+    merged = merge(executed, _front_matter(config), appendix_markdown(config))
+    (staging / "assessment.html").write_text(to_html(merged, page), encoding="utf-8")
+    write_results(staging)
+    write_workbook(staging)
+    timings["render"] = time.perf_counter() - began
+    began = time.perf_counter()
+    if print_pdf(staging / "assessment.html", staging / "assessment.pdf"):
+        progress("Printed the PDF")
+    timings["pdf"] = time.perf_counter() - began
+
+
+def _page(config: AssessmentConfig) -> Page:
+    return Page(
+        title=f"{config.title}: {config.area.display_name}",
+        kicker=f"{config.area.display_name} · {config.period_label}",
+        footer="Contains public sector information licensed under the Open Government "
+        "Licence v3.0. Produced with the needs-assessment toolkit.",
+        description=f"{config.title} for {config.area.display_name}, {config.period_label}",
+    )
+
+
+def _front_matter(config: AssessmentConfig) -> str:
+    return (
+        f"# {config.title}: {config.area.display_name}\n\n"
+        f"Financial years {config.period_label}. Prepared under the Serious Violence Duty "
+        "for the partnership's strategic needs assessment.\n\n{contents}\n"
+    )
+
+
+def _write_manifest(config: AssessmentConfig, config_path: Path, staging: Path,
+                    timings: dict[str, float]) -> None:
+    inputs = {str(config.data.ons_recorded_crime): sha256(from_root(config.data.ons_recorded_crime))}
+    manifest = run_manifest(config, config_path, timings, inputs)
+    (staging / "run_manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+
+
+def _publish(staging: Path, target: Path) -> Path:
+    """Swap the staging folder into place; the old report survives any failure before."""
+    staging.chmod(0o755)
+    retired = target.parent / f".retired-{target.name}-{os.getpid()}"
+    if target.exists():
+        os.replace(target, retired)
+    os.replace(staging, target)
+    shutil.rmtree(retired, ignore_errors=True)
+    return target

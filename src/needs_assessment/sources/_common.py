@@ -1,0 +1,133 @@
+"""Shared checks for the loaders: readable text, required columns, numbers, schemas.
+
+Row numbers in errors are 1-based file lines (header = line 1), as an editor shows them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaError, SchemaErrors
+
+from ..errors import DataError
+
+HEADER_LINES = 1
+
+
+def read_csv_text(path: str | Path, **kwargs) -> pd.DataFrame:
+    """Read a CSV as text columns, with clear errors for missing, empty or non-UTF-8 files."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError(path, "file not found")
+    if path.stat().st_size == 0:
+        raise DataError(path, "file is empty")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", **kwargs)
+    except UnicodeDecodeError as exc:
+        line = _line_of_byte(path, exc.start)
+        raise DataError(
+            path, "not UTF-8 text (save it as UTF-8 CSV, not Excel or ANSI)", row=line
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise DataError(path, "file is empty") from None
+    except pd.errors.ParserError as exc:
+        raise DataError(path, f"not a well-formed CSV: {exc}") from None
+    if frame.empty:
+        raise DataError(path, "file has a header but no data rows")
+    return frame
+
+
+def require_columns(frame: pd.DataFrame, columns: Iterable[str], path: str | Path) -> None:
+    """Fail on the first required column that is missing, listing what the file has."""
+    present = [str(c) for c in frame.columns]
+    for column in columns:
+        if column not in present:
+            hint = ""
+            if len(present) == 1 and any(sep in present[0] for sep in ";\t|"):
+                hint = " (the file looks delimited by something other than commas)"
+            raise DataError(
+                path,
+                f"required column is missing{hint}; columns found: {', '.join(present)}",
+                column=column,
+            )
+
+
+def to_number(
+    frame: pd.DataFrame,
+    column: str,
+    path: str | Path,
+    *,
+    integer: bool = True,
+    allow_missing: bool = False,
+    missing_markers: Iterable[str] = ("", ":", "..", "[x]", "[z]", "[c]", "*"),
+) -> pd.Series:
+    """Parse a text column as numbers (thousands separators allowed); name the first bad row."""
+    text = frame[column].astype("string").str.strip().str.replace(",", "", regex=False)
+    missing = text.isin(list(missing_markers)) | text.isna()
+    values = pd.to_numeric(text.where(~missing), errors="coerce")
+    bad = values.isna() & ~missing
+    if bad.any():
+        position = int(bad.to_numpy().argmax())
+        raise DataError(
+            path,
+            f"not a number: {frame[column].iloc[position]!r}",
+            row=file_row(frame, position),
+            column=column,
+        )
+    if missing.any() and not allow_missing:
+        position = int(missing.to_numpy().argmax())
+        raise DataError(path, "value is missing", row=file_row(frame, position), column=column)
+    if integer:
+        whole = values.dropna()
+        if (whole != whole.round()).any():
+            position = int(((values != values.round()) & values.notna()).to_numpy().argmax())
+            raise DataError(
+                path,
+                f"expected a whole number, found {frame[column].iloc[position]!r}",
+                row=file_row(frame, position),
+                column=column,
+            )
+        return values.astype("Int64")
+    return values.astype("Float64")
+
+
+def file_row(frame: pd.DataFrame, position: int) -> int:
+    """File line of the frame's ``position``-th row (``frame.attrs['first_line']`` or 2)."""
+    return int(frame.attrs.get("first_line", HEADER_LINES + 1)) + position
+
+
+def validate(
+    schema: pa.DataFrameSchema,
+    frame: pd.DataFrame,
+    path: str | Path,
+    *,
+    rows: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Validate with pandera; turn the first failure into a ``DataError`` naming row and column.
+
+    ``rows`` (optional) maps each index label of ``frame`` to its row in the file, for frames
+    whose rows are not consecutive file lines (spreadsheets, multi-line CSV records, filtered
+    frames); without it the row is :func:`file_row` of the failing position.
+    """
+    try:
+        return schema.validate(frame, lazy=False)
+    except (SchemaError, SchemaErrors) as exc:
+        failure = getattr(exc, "failure_cases", None)
+        column = getattr(getattr(exc, "schema", None), "name", None)
+        row = None
+        if failure is not None and len(failure) and "index" in failure:
+            index = failure["index"].iloc[0]
+            if index is not None and index in frame.index:
+                row = (int(rows.loc[index]) if rows is not None
+                       else file_row(frame, frame.index.get_loc(index)))
+        message = str(exc).splitlines()[0]
+        raise DataError(path, f"fails the {schema.name or 'input'} schema: {message}",
+                        row=row, column=column) from None
+
+
+def _line_of_byte(path: Path, offset: int) -> int:
+    with path.open("rb") as handle:
+        return handle.read(offset).count(b"\n") + 1

@@ -1,0 +1,89 @@
+"""`sna run` on the default config, as an analyst runs it, into a temporary folder."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from needs_assessment import report
+from needs_assessment.errors import NotebookError
+from needs_assessment.paths import DEFAULT_CONFIG, NOTEBOOK_DIR
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> Path:
+    reports = tmp_path_factory.mktemp("reports")
+    sna = Path(sys.executable).with_name("sna")
+    result = subprocess.run(
+        [str(sna), "run", "--config", str(DEFAULT_CONFIG), "--reports-dir", str(reports)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    return reports / "cambridgeshire-2021"
+
+
+def test_outputs_contract(published):
+    for name in ("assessment.html", "results.json", "run_manifest.json", "tables.xlsx",
+                 "tables/trends_annual.csv", "notebooks/01_trends.ipynb"):
+        assert (published / name).exists(), name
+    assert not list(published.parent.glob(".staging-*"))
+
+
+def test_page_is_self_contained_and_shows_no_code(published):
+    page = (published / "assessment.html").read_text()
+    assert not re.search(r"""<(script|img|link|iframe)[^>]+(src|href)\s*=\s*["']?(https?:)?//""", page)
+    assert "@import" not in page
+    assert "chapter.say(" not in page and "import " not in page
+    assert 'class="jp-OutputArea-output" data-mime-type="application/vnd.jupyter.stderr"' not in page
+    assert "Traceback" not in page
+    images = re.findall(r"<img[^>]*>", page)
+    assert images and all(re.search(r'alt="[^"]{20,}"', img) for img in images)
+    assert "<caption>" in page
+
+
+def test_prose_quotes_results(published):
+    results = json.loads((published / "results.json").read_text())
+    page = (published / "assessment.html").read_text()
+    vwi = results["trends"]["headline"]["violence_with_injury"]
+    assert vwi["latest_count"] == 4_973
+    assert f"{vwi['latest_count']:,} offences in {vwi['latest_year']}" in page
+    assert "Open Government Licence" in page
+
+
+def test_table_and_manifest(published):
+    table = pd.read_csv(published / "tables" / "trends_annual.csv")
+    row = table[(table.category == "violence_with_injury") & (table.financial_year == "2017/18")]
+    assert int(row["count"].iloc[0]) == 4_973
+    manifest = json.loads((published / "run_manifest.json").read_text())
+    assert manifest["config_name"] == "cambridgeshire-2021"
+    assert manifest["data_sha256"] and manifest["versions"]["pandas"]
+    assert {"prepare", "chapter:trends", "render", "total"} <= set(manifest["timings_seconds"])
+    workbook = pd.ExcelFile(published / "tables.xlsx")
+    assert workbook.sheet_names[:2] == ["Contents", "trends_annual"]
+
+
+def test_failed_run_names_notebook_and_cell_and_keeps_previous_report(
+        published, tmp_path, monkeypatch):
+    before = (published / "assessment.html").read_bytes()
+    broken = new_notebook(cells=[
+        new_markdown_cell("## Trends"),
+        new_code_cell('config_path = ""\noutput_dir = ""', metadata={"tags": ["parameters"]}),
+        new_code_cell("1 / 0"),
+    ])
+    broken.metadata = nbformat.read(NOTEBOOK_DIR / "01_trends.ipynb", as_version=4).metadata
+    nbformat.write(broken, tmp_path / "01_trends.ipynb")
+    monkeypatch.setattr(report, "NOTEBOOK_DIR", tmp_path)
+    with pytest.raises(NotebookError, match=r"01_trends\.ipynb failed in cell 3 .*ZeroDivisionError"):
+        report.run(DEFAULT_CONFIG, reports_dir=published.parent)
+    assert (published / "assessment.html").read_bytes() == before
+    assert not list(published.parent.glob(".staging-*"))
