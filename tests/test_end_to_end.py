@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -18,18 +16,6 @@ from needs_assessment.errors import NotebookError
 from needs_assessment.paths import DEFAULT_CONFIG, NOTEBOOK_DIR
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def published(tmp_path_factory) -> Path:
-    reports = tmp_path_factory.mktemp("reports")
-    sna = Path(sys.executable).with_name("sna")
-    result = subprocess.run(
-        [str(sna), "run", "--config", str(DEFAULT_CONFIG), "--reports-dir", str(reports)],
-        capture_output=True, text=True, timeout=600,
-    )
-    assert result.returncode == 0, result.stderr
-    return reports / "cambridgeshire-2021"
 
 
 def test_outputs_contract(published):
