@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -25,6 +26,10 @@ class Category(BaseModel):
     description: str
     follows: str
     ons_offence_groups: list[str] = Field(default_factory=list)
+    home_office_codes: dict[str, str] = Field(default_factory=dict)
+    policeuk_crime_types: list[str] = Field(default_factory=list)
+    marker: Literal["sharp_instrument", "firearm"] | None = None
+    ons_series: Literal["ons_pfa_knife_offences"] | None = None
 
 
 class Definitions(BaseModel):
@@ -50,6 +55,36 @@ class Definitions(BaseModel):
                     )
                 mapping[group] = key
         return mapping
+
+
+    def categories_with(self, attribute: str) -> dict[str, Category]:
+        """Categories that define ``attribute`` (e.g. ``'home_office_codes'``)."""
+        return {k: c for k, c in self.categories.items() if getattr(c, attribute)}
+
+    def policeuk_type_to_categories(self) -> dict[str, list[str]]:
+        """police.uk crime type -> the categories it carries."""
+        mapping: dict[str, list[str]] = {}
+        for key, category in self.categories.items():
+            for crime_type in category.policeuk_crime_types:
+                mapping.setdefault(crime_type, []).append(key)
+        return mapping
+
+    def code_mismatches(self, official: dict[str, str]) -> list[str]:
+        """Codes missing from ``official`` (code -> description) or described differently."""
+        problems = []
+        for key, category in self.categories.items():
+            for code, description in category.home_office_codes.items():
+                if code not in official:
+                    problems.append(f"{key}: code {code} is not a Home Office offence code")
+                elif _normalise(official[code]) != _normalise(description):
+                    problems.append(
+                        f"{key}: code {code} is {official[code]!r}, not {description!r}"
+                    )
+        return problems
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 def load_definitions(path: str | Path) -> Definitions:
