@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 import papermill
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+from jupyter_client.manager import KernelManager
 from papermill.exceptions import PapermillExecutionError
 
 from .config import AssessmentConfig, load_config
@@ -59,6 +60,9 @@ def execute_chapter(key: str, config: AssessmentConfig, config_path: Path, stagi
     """Execute one chapter notebook into ``staging/notebooks``; raise ``NotebookError``."""
     source = chapter_notebook(key)
     target = staging / "notebooks" / source.name
+    # IPC sockets in a private folder: the kernel is never reachable over TCP.
+    sockets = Path(tempfile.mkdtemp(prefix="sna-kernel-"))
+    kernel = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(sockets / "k"))
     try:
         papermill.execute_notebook(
             str(source),
@@ -72,12 +76,17 @@ def execute_chapter(key: str, config: AssessmentConfig, config_path: Path, stagi
             progress_bar=False,
             log_output=False,
             report_mode=False,
+            km=kernel,
         )
     except PapermillExecutionError as exc:
         raise NotebookError(
             f"notebook {source.name} failed in cell {exc.cell_index} "
             f"(execution count {exc.exec_count}): {exc.ename}: {exc.evalue}"
         ) from None
+    finally:
+        if kernel.has_kernel:  # papermill leaves a kernel it did not start running
+            kernel.shutdown_kernel(now=True)
+        shutil.rmtree(sockets, ignore_errors=True)
     _refuse_recorded_errors(target)
     return target
 
