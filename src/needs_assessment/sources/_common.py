@@ -5,11 +5,14 @@ Row numbers in errors are 1-based file lines (header = line 1), as an editor sho
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pandera.pandas as pa
+from openpyxl.utils.exceptions import InvalidFileException
 from pandera.errors import SchemaError, SchemaErrors
 
 from ..errors import DataError
@@ -38,6 +41,36 @@ def read_csv_text(path: str | Path, **kwargs) -> pd.DataFrame:
     if frame.empty:
         raise DataError(path, "file has a header but no data rows")
     return frame
+
+
+def read_sheet(path: str | Path, sheet: str) -> tuple[str, list[tuple]]:
+    """Cell values of one sheet of an .xlsx workbook, as (sheet name in the file, rows).
+
+    The sheet is matched ignoring leading/trailing spaces (``'Table P4  '``). Missing file,
+    empty file, not a workbook and missing sheet (listing those present) raise ``DataError``.
+    Row ``i`` of the list is Excel row ``i + 1``.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError(path, "file not found")
+    if path.stat().st_size == 0:
+        raise DataError(path, "file is empty")
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise DataError(path, f"not an Excel .xlsx workbook ({exc})") from None
+    try:
+        names = {name.strip(): name for name in book.sheetnames}
+        if sheet.strip() not in names:
+            found = ", ".join(repr(n) for n in book.sheetnames)
+            raise DataError(path, f"sheet '{sheet}' is missing; sheets found: {found}")
+        name = names[sheet.strip()]
+        rows = list(book[name].iter_rows(values_only=True))
+    finally:
+        book.close()
+    if not rows:
+        raise DataError(path, f"sheet '{name}' is empty")
+    return name, rows
 
 
 def require_columns(frame: pd.DataFrame, columns: Iterable[str], path: str | Path) -> None:
