@@ -9,6 +9,8 @@ from needs_assessment.config import load_config
 from needs_assessment.errors import DataError
 from needs_assessment.paths import DEFAULT_CONFIG, RAW_DIR
 
+ONE = ["recorded_crime"]
+
 
 @pytest.fixture
 def isolated_config(tmp_path, monkeypatch):
@@ -22,27 +24,27 @@ def isolated_config(tmp_path, monkeypatch):
 
 
 def test_builds_once_then_reuses(isolated_config):
-    assert prep.prepare(isolated_config) == ["recorded_crime"]
-    assert prep.prepare(isolated_config) == []
+    assert prep.prepare(isolated_config, only=ONE) == ["recorded_crime"]
+    assert prep.prepare(isolated_config, only=ONE) == []
     assert len(prep.read(isolated_config, "recorded_crime")) == 46_469
 
 
 def test_changed_input_rebuilds(isolated_config):
-    prep.prepare(isolated_config)
+    prep.prepare(isolated_config, only=ONE)
     with open(isolated_config.data.ons_recorded_crime, "a") as handle:
         handle.write("31-03-2019,Cambridgeshire,East,Robbery,700\n")
-    assert prep.prepare(isolated_config) == ["recorded_crime"]
+    assert prep.prepare(isolated_config, only=ONE) == ["recorded_crime"]
     assert len(prep.read(isolated_config, "recorded_crime")) == 46_470
 
 
 def test_bad_input_leaves_processed_untouched(isolated_config):
-    prep.prepare(isolated_config)
+    prep.prepare(isolated_config, only=ONE)
     folder = isolated_config.data.processed_dir
     before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
     with open(isolated_config.data.ons_recorded_crime, "a") as handle:
         handle.write("31-03-2019,Cambridgeshire,East,Robbery,seven\n")
     with pytest.raises(DataError, match="row 46471, column 'Rolling year total"):
-        prep.prepare(isolated_config)
+        prep.prepare(isolated_config, only=ONE)
     after = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
     assert after == before
     assert not [p for p in folder.iterdir() if p.name.startswith(".staging")]

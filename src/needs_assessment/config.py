@@ -24,6 +24,14 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class RecordingBreak(_Strict):
+    """A known break in a recorded-crime series (e.g. a new crime recording system)."""
+
+    financial_year: Annotated[int, Field(ge=2002, le=2100)]
+    categories: list[str] = Field(default_factory=list, description="Empty = every category")
+    note: str
+
+
 class Area(_Strict):
     """The area assessed: a police force area and its districts."""
 
@@ -31,6 +39,9 @@ class Area(_Strict):
     display_name: str = Field(description="Name used in the report")
     force_code: str | None = Field(default=None, pattern=r"^[EW]23\d{6}$")
     districts: dict[str, str] = Field(description="District (LAD) code -> district name")
+    recording_breaks: list[RecordingBreak] = Field(default_factory=list)
+    peers: list[str] | None = Field(
+        default=None, description="Peer forces; default: the 5 most similar on density and deprivation")
 
     @field_validator("districts")
     @classmethod
@@ -61,19 +72,47 @@ class Period(_Strict):
 
 
 class DataFiles(_Strict):
-    """Raw inputs, relative to the project root."""
+    """Raw inputs (files or folders), relative to the project root.
+
+    A refresh points these at next year's downloads; the loaders take them unchanged.
+    """
 
     manifest: Path = Path("data/raw/manifest.yaml")
-    ons_recorded_crime: Path = Path("data/raw/ons_rec_crime_pfa/rec-crime-pfa.csv")
     processed_dir: Path = Path("data/processed")
+    ons_recorded_crime: Path = Path("data/raw/ons_rec_crime_pfa/rec-crime-pfa.csv")
+    ons_pfa_tables: Path = Path("data/raw/ons_pfa_tables")
+    crime_severity: Path = Path(
+        "data/raw/ons_crime_severity_pfa/crime_severity_score_pfa_ye2003_ye2022.csv.gz")
+    hospital_admissions: Path = Path("data/raw/nhs_hes_assault_sharp_object/"
+                                     "hes_assault_sharp_object_by_region_month_2012-13_to_2021-22.xlsx")
+    home_office_offences: Path = Path("data/raw/crime_sim_toolkit/prc-pfa-201718_new.csv")
+    police_uk: Path = Path("data/raw/policeuk_street_cambridgeshire")
+    imd_ranks: Path = Path("data/raw/imd2019/imd2019_lsoa11_ranks_deciles_humaniverse.csv")
+    imd_scores: Path = Path("data/raw/imd2019/imd2019_lsoa11_imd_score_reconstructed.csv")
+    imd_population: Path = Path("data/raw/imd2019/File_6_-_IoD2019_Population_Denominators.csv.gz")
+    lsoa_district_lookup: Path = Path("data/raw/lookups/OA11_LSOA11_MSOA11_LAD17_OAC_lookup.csv.gz")
+    lsoa_force_lookup: Path = Path("data/raw/crime_sim_toolkit/PoliceforceLSOA.csv")
+    district_force_supplement: Path = Path("data/raw/lookups/lad_police_force_supplement.csv")
+    district_population: Path = Path("data/raw/population/ons_mye_lad_population_2001_2020.csv.gz")
+    census_2011_population: Path = Path("data/raw/crime_sim_toolkit/census_2011_population_hh.csv")
+    lsoa_population_dir: Path = Path("data/raw/population_lsoa")
+    lsoa_boundaries: Path = Path("data/raw/lsoa_boundaries_2011/LSOA_Dec_2011_BSC_EW_V3.geojson")
+    district_boundaries: Path = Path(
+        "data/raw/lad_boundaries/Local_Authority_Districts_December_2017_Boundaries_UK_WGS84.shp")
+    force_extract: Path | None = None
+    force_extract_is_synthetic: bool = False
 
     @model_validator(mode="after")
     def _inputs_exist(self) -> DataFiles:
-        for name in ("manifest", "ons_recorded_crime"):
-            path = from_root(getattr(self, name))
-            if not path.exists():
-                raise ValueError(f"{name}: file not found: {path}")
+        for name, value in self:
+            if isinstance(value, Path) and name != "processed_dir" and not from_root(value).exists():
+                raise ValueError(f"{name}: file not found: {from_root(value)}")
         return self
+
+    def inputs(self) -> dict[str, Path]:
+        """Every raw input path by key (for checksums and staleness)."""
+        return {name: from_root(value) for name, value in self
+                if isinstance(value, Path) and name not in ("processed_dir", "manifest")}
 
 
 class Thresholds(_Strict):

@@ -14,46 +14,173 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 
 from . import __version__
 from .config import AssessmentConfig
+from .definitions import load_definitions
 from .manifest import sha256
 from .paths import from_root
-from . import sources
-from .sources import ons_recorded_crime
+from . import forces, sources
+from .sources import (
+    crime_severity,
+    force_extract,
+    geography,
+    home_office_prc,
+    hospital_admissions,
+    imd,
+    ons_pfa_tables,
+    ons_recorded_crime,
+    police_uk,
+    population,
+)
 
 STAMP = "_stamp.json"
+GEO_TABLES = frozenset({"lsoa_boundaries", "district_boundaries"})
 
 
 @dataclass(frozen=True)
 class Table:
     name: str
-    inputs: Callable[[AssessmentConfig], list[Path]]
+    inputs: tuple[str, ...]  # keys of ``config.data``
     build: Callable[[AssessmentConfig], pd.DataFrame]
+    only_if: str | None = None  # a ``config.data`` key that must be set
+    settings: Callable[[AssessmentConfig], dict] | None = None  # other config it depends on
+
+
+def _path(config: AssessmentConfig, key: str) -> Path:
+    return from_root(getattr(config.data, key))
+
+
+def _lsoa_lookup(config: AssessmentConfig) -> pd.DataFrame:
+    lookup = geography.read_lsoa_district_lookup(_path(config, "lsoa_district_lookup"))
+    districts = _district_force(config).set_index("lad_code")["force"]
+    return lookup.assign(force=lookup["lad17_code"].map(districts))
+
+
+def _district_force(config: AssessmentConfig) -> pd.DataFrame:
+    return forces.district_force_lookup(
+        geography.read_lsoa_force_lookup(_path(config, "lsoa_force_lookup")),
+        pd.read_csv(_path(config, "district_force_supplement"), dtype=str),
+    )
+
+
+def _force_population(config: AssessmentConfig) -> pd.DataFrame:
+    districts = population.read_district_population(_path(config, "district_population"))
+    return forces.force_population(districts, _district_force(config))
+
+
+def _force_context(config: AssessmentConfig) -> pd.DataFrame:
+    lookup = _district_force(config)
+    people = _force_population(config)
+    density = forces.force_density(
+        population.read_census_2011_lsoa(_path(config, "census_2011_population")),
+        geography.read_lsoa_district_lookup(_path(config, "lsoa_district_lookup")),
+        lookup, people, year=forces.DENSITY_YEAR,
+    )
+    deprivation = forces.force_deprivation(
+        imd.read_imd_score_reconstructed(_path(config, "imd_scores")),
+        imd.read_imd_population(_path(config, "imd_population")), lookup,
+    )
+    return pd.concat([density, deprivation], axis=1).reset_index(names="force")
+
+
+def _imd(config: AssessmentConfig) -> pd.DataFrame:
+    ranks = imd.read_imd_humaniverse(_path(config, "imd_ranks"))
+    scores = imd.read_imd_score_reconstructed(_path(config, "imd_scores"))
+    people = imd.read_imd_population(_path(config, "imd_population"))
+    keep = ["lsoa11_code", "lad19_code", "lad19_name", "imd_score_reconstructed"]
+    return (ranks.merge(scores[[c for c in keep if c in scores]], on="lsoa11_code", how="left")
+            .merge(people[["lsoa11_code", "population_total"]], on="lsoa11_code", how="left"))
+
+
+def _lsoa_population(config: AssessmentConfig) -> pd.DataFrame:
+    folder = _path(config, "lsoa_population_dir")
+    files = {key: folder / path.name for key, path in population.FILES.items()
+             if key.startswith("sape_")}
+    files["census_2011"] = _path(config, "census_2011_population")
+    files["district_mye"] = _path(config, "district_population")
+    districts = population.read_district_population(files["district_mye"])
+    lookup = geography.read_lsoa_district_lookup(_path(config, "lsoa_district_lookup"))
+    years = range(config.period.first_year, min(config.period.last_year, 2020) + 1)
+    frames = [population.lsoa_population_for_year(y, districts=districts, lookup=lookup,
+                                                  files=files) for y in years]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _force_extract(config: AssessmentConfig) -> pd.DataFrame:
+    lookup = _lsoa_lookup(config)
+    area = lookup[lookup["lad17_code"].isin(config.area.districts)]
+    definitions = load_definitions(config.definitions)
+    return force_extract.load(
+        _path(config, "force_extract"),
+        known_codes=force_extract.definition_codes(definitions),
+        period=config.period,
+        lsoa_districts=dict(zip(area["lsoa11_code"], area["lad17_code"], strict=True)),
+    )
 
 
 TABLES: tuple[Table, ...] = (
-    Table(
-        "recorded_crime",
-        lambda c: [from_root(c.data.ons_recorded_crime)],
-        lambda c: ons_recorded_crime.load(from_root(c.data.ons_recorded_crime)),
-    ),
+    Table("recorded_crime", ("ons_recorded_crime",),
+          lambda c: ons_recorded_crime.load(_path(c, "ons_recorded_crime"))),
+    Table("pfa_offence_groups", ("ons_pfa_tables",),
+          lambda c: ons_pfa_tables.offence_groups(_path(c, "ons_pfa_tables"))),
+    Table("pfa_rates", ("ons_pfa_tables",),
+          lambda c: ons_pfa_tables.rates(_path(c, "ons_pfa_tables"))),
+    Table("pfa_knife", ("ons_pfa_tables",),
+          lambda c: ons_pfa_tables.latest_revision(
+              ons_pfa_tables.knife_offences(_path(c, "ons_pfa_tables")))),
+    Table("crime_severity", ("crime_severity",),
+          lambda c: crime_severity.load(_path(c, "crime_severity"))),
+    Table("hospital_admissions", ("hospital_admissions",),
+          lambda c: hospital_admissions.annual_totals(_path(c, "hospital_admissions"))),
+    Table("home_office_offences", ("home_office_offences",),
+          lambda c: home_office_prc.load(_path(c, "home_office_offences"))),
+    Table("police_uk_counts", ("police_uk",),
+          lambda c: police_uk.street_counts(_path(c, "police_uk"))),
+    Table("imd", ("imd_ranks", "imd_scores", "imd_population"), _imd),
+    Table("lsoa_lookup", ("lsoa_district_lookup", "lsoa_force_lookup",
+                          "district_force_supplement"), _lsoa_lookup),
+    Table("district_population", ("district_population",),
+          lambda c: population.read_district_population(_path(c, "district_population"))),
+    Table("force_population", ("district_population", "lsoa_force_lookup",
+                               "district_force_supplement"), _force_population),
+    Table("force_context", ("district_population", "lsoa_force_lookup",
+                            "district_force_supplement", "census_2011_population",
+                            "lsoa_district_lookup", "imd_scores", "imd_population"),
+          _force_context),
+    Table("lsoa_population", ("lsoa_population_dir", "census_2011_population",
+                              "district_population", "lsoa_district_lookup"), _lsoa_population,
+          settings=lambda c: {"period": [c.period.first_year, c.period.last_year]}),
+    Table("lsoa_boundaries", ("lsoa_boundaries",),
+          lambda c: geography.read_lsoa_boundaries(_path(c, "lsoa_boundaries"))),
+    Table("district_boundaries", ("district_boundaries",),
+          lambda c: geography.read_district_boundaries(_path(c, "district_boundaries"))),
+    Table("force_extract", ("force_extract", "lsoa_district_lookup", "lsoa_force_lookup",
+                            "district_force_supplement"), _force_extract, only_if="force_extract",
+          settings=lambda c: {"definitions": sha256(from_root(c.definitions)),
+                              "districts": sorted(c.area.districts),
+                              "period": [c.period.first_year, c.period.last_year]}),
 )
 
 
-def prepare(config: AssessmentConfig, *, force: bool = False) -> list[str]:
-    """Rebuild the stale processed tables; return the names rebuilt."""
+def prepare(config: AssessmentConfig, *, force: bool = False,
+            only: Iterable[str] | None = None) -> list[str]:
+    """Rebuild the stale processed tables (or just those named in ``only``); return their names."""
     folder = from_root(config.data.processed_dir)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = _read_stamp(folder)
-    fingerprints = {t.name: _fingerprint(t, config) for t in TABLES}
+    tables = [t for t in TABLES if t.only_if is None or getattr(config.data, t.only_if)]
+    if only is not None:
+        tables = [t for t in tables if t.name in set(only)]
+    fingerprints = {t.name: _fingerprint(t, config) for t in tables}
     stale = [
-        t for t in TABLES
+        t for t in tables
         if force or stamp.get(t.name) != fingerprints[t.name] or not (folder / f"{t.name}.parquet").exists()
     ]
     if not stale:
@@ -70,24 +197,43 @@ def prepare(config: AssessmentConfig, *, force: bool = False) -> list[str]:
 
 def read(config: AssessmentConfig, name: str) -> pd.DataFrame:
     """Read one processed table (run ``sna prepare`` first; ``sna run`` does it for you)."""
+    path = _processed(config, name)
+    if name in GEO_TABLES:
+        return gpd.read_parquet(path)
+    return pd.read_parquet(path)
+
+
+def _processed(config: AssessmentConfig, name: str) -> Path:
     path = from_root(config.data.processed_dir) / f"{name}.parquet"
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: run `sna prepare --config <file>` first")
-    return pd.read_parquet(path)
+    return path
 
 
 def _fingerprint(table: Table, config: AssessmentConfig) -> dict:
     return {
         "package_version": __version__,
         "loader_code": _loader_code_hash(),
-        "inputs": {str(p): sha256(p) for p in table.inputs(config)},
+        "inputs": {key: _hash(_path(config, key)) for key in table.inputs},
+        "settings": table.settings(config) if table.settings else {},
     }
+
+
+def _hash(path: Path) -> str:
+    """sha256 of a file, or of a folder's files (names and contents) in sorted order."""
+    if path.is_file():
+        return sha256(path)
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(str(file.relative_to(path)).encode() + sha256(file).encode())
+    return digest.hexdigest()
 
 
 def _loader_code_hash() -> str:
     """Hash of the loaders' source, so a change in parsing rebuilds the tables."""
     digest = hashlib.sha256()
-    for path in sorted(Path(sources.__file__).parent.glob("*.py")):
+    code = [*Path(sources.__file__).parent.glob("*.py"), Path(forces.__file__), Path(__file__)]
+    for path in sorted(code):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

@@ -1,0 +1,103 @@
+"""Charts for the trends chapter. Each returns a figure; its alt text is built beside it."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from .config import AssessmentConfig, financial_year_label
+from .figures import BENCHMARK_COLOUR, FORCE_COLOUR, PALETTE
+from .trends import COVID_YEAR, breaks_for
+
+PEER_COLOUR = PALETTE[1]
+
+
+def _year_axis(ax, years: pd.Series) -> None:
+    years = sorted(set(int(y) for y in years))
+    ax.set_xticks(years[::2], [financial_year_label(y) for y in years[::2]],
+                  rotation=45, ha="right")
+
+
+def _mark_covid(ax, years) -> None:
+    if COVID_YEAR in set(int(y) for y in years):
+        ax.axvspan(COVID_YEAR - 0.5, COVID_YEAR + 0.5, color="#d9d9d9", alpha=0.6, lw=0)
+
+
+def rates(series: pd.DataFrame, config: AssessmentConfig) -> plt.Figure:
+    """Small multiples: force rate with its 95% interval, peers and England and Wales."""
+    categories = list(dict.fromkeys(series["category"]))
+    columns = 3
+    rows = -(-len(categories) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(11, 3.1 * rows), sharex=True)
+    for ax, category in zip(axes.flat, categories, strict=False):
+        data = series[series["category"] == category]
+        force = data[data["area_type"] == "force"]
+        ax.fill_between(force["year"], force["rate_lower_95"], force["rate_upper_95"],
+                        color=FORCE_COLOUR, alpha=0.2, lw=0)
+        ax.plot(force["year"], force["rate_per_1000"], color=FORCE_COLOUR, marker="o", ms=3,
+                label=config.area.display_name)
+        for area_type, colour, style, label in (("peers", PEER_COLOUR, "--", "Peer forces"),
+                                                ("national", BENCHMARK_COLOUR, ":", "England and Wales")):
+            other = data[data["area_type"] == area_type]
+            ax.plot(other["year"], other["rate_per_1000"], color=colour, ls=style, label=label)
+        for brk in breaks_for(config, category):
+            ax.axvline(brk.financial_year, color="#d55e00", ls="-.", lw=1)
+            ax.annotate("recording\nchange", (brk.financial_year, ax.get_ylim()[1]),
+                        fontsize=7, color="#a33f00", ha="center", va="top")
+        ax.set_title(force["label"].iloc[0], fontsize=10)
+        ax.set_ylim(bottom=0)
+        _year_axis(ax, data["year"])
+    for ax in list(axes.flat)[len(categories):]:
+        ax.set_visible(False)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False)
+    fig.supylabel("Offences per 1,000 residents")
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    return fig
+
+
+def indexed(series: pd.DataFrame, config: AssessmentConfig) -> plt.Figure:
+    """Force counts indexed to the first year (= 100), one line per category."""
+    force = series[series["area_type"] == "force"]
+    fig, ax = plt.subplots(figsize=(8.5, 4.5))
+    styles = ["-", "--", "-.", ":"]
+    for i, (category, data) in enumerate(force.groupby("category", sort=False)):
+        data = data.sort_values("year")
+        base = float(data["count"].iloc[0])
+        ax.plot(data["year"], data["count"] / base * 100, color=PALETTE[i % len(PALETTE)],
+                ls=styles[i % len(styles)], marker="o", ms=3, label=data["label"].iloc[0])
+    ax.axhline(100, color="#595959", lw=0.8)
+    first = financial_year_label(int(force["year"].min()))
+    ax.set_ylabel(f"Index ({first} = 100)")
+    _year_axis(ax, force["year"])
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def severity(frame: pd.DataFrame, config: AssessmentConfig) -> plt.Figure:
+    """Crime severity score for violence against the person: force and England and Wales."""
+    fig, ax = plt.subplots(figsize=(8, 4))
+    _mark_covid(ax, frame["year"])
+    for area, colour, style in ((config.area.display_name, FORCE_COLOUR, "-"),
+                                ("England and Wales", BENCHMARK_COLOUR, ":")):
+        data = frame[frame["area"] == area]
+        ax.plot(data["year"], data["severity_score"], color=colour, ls=style, marker="o", ms=3,
+                label=area)
+    ax.set_ylabel("Severity score (violence against the person)")
+    ax.set_ylim(bottom=0)
+    _year_axis(ax, frame["year"])
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def admissions(frame: pd.DataFrame) -> plt.Figure:
+    """Hospital admissions for assault by a sharp object in the force's region."""
+    fig, ax = plt.subplots(figsize=(8, 4))
+    _mark_covid(ax, frame["year"])
+    ax.bar(frame["year"], frame["admissions"], color=FORCE_COLOUR, width=0.7)
+    ax.set_ylabel("Finished admission episodes")
+    _year_axis(ax, frame["year"])
+    fig.tight_layout()
+    return fig
