@@ -1,0 +1,334 @@
+"""Benchmark: counting a national-scale police.uk street archive, DuckDB vs plain pandas.
+
+Generates a SYNTHETIC archive (seeded; official 12-column layout, one
+``YYYY-MM/YYYY-MM-<force>-street.csv`` file per force and month, ~30 % anti-social
+behaviour rows without a Crime ID, ~2.5 % rows without a location) in a temporary folder,
+then times each method in its own subprocess and reads that child's peak RSS from
+``os.wait4``:
+
+(a) ``police_uk.write_street_counts``: DuckDB reads every file and writes counts by
+    month, force, LSOA and crime type straight to Parquet;
+(b) ``pandas.read_csv`` of every file, ``concat``, then ``groupby(...).size()``.
+
+Usage::
+
+    python benchmarks/police_uk_ingest.py                 # 20 million rows
+    python benchmarks/police_uk_ingest.py --rows 1000000  # quicker
+
+The generated data are synthetic (random values in the official layout), not police data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+OFFICIAL_COLUMNS = (
+    "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
+    "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
+)  # fmt: skip
+# The 43 territorial forces of England and Wales with rough shares of recorded crime.
+FORCES = (
+    ("Avon and Somerset Constabulary", "avon-and-somerset", 2.9),
+    ("Bedfordshire Police", "bedfordshire", 1.1),
+    ("Cambridgeshire Constabulary", "cambridgeshire", 1.4),
+    ("Cheshire Constabulary", "cheshire", 1.7),
+    ("City of London Police", "city-of-london", 0.2),
+    ("Cleveland Police", "cleveland", 1.3),
+    ("Cumbria Constabulary", "cumbria", 0.7),
+    ("Derbyshire Constabulary", "derbyshire", 1.7),
+    ("Devon & Cornwall Police", "devon-and-cornwall", 2.1),
+    ("Dorset Police", "dorset", 1.0),
+    ("Durham Constabulary", "durham", 1.1),
+    ("Dyfed-Powys Police", "dyfed-powys", 0.6),
+    ("Essex Police", "essex", 3.0),
+    ("Gloucestershire Constabulary", "gloucestershire", 0.9),
+    ("Greater Manchester Police", "greater-manchester", 6.3),
+    ("Gwent Police", "gwent", 1.0),
+    ("Hampshire Constabulary", "hampshire", 3.3),
+    ("Hertfordshire Constabulary", "hertfordshire", 1.6),
+    ("Humberside Police", "humberside", 1.9),
+    ("Kent Police", "kent", 3.6),
+    ("Lancashire Constabulary", "lancashire", 2.9),
+    ("Leicestershire Police", "leicestershire", 1.8),
+    ("Lincolnshire Police", "lincolnshire", 1.0),
+    ("Merseyside Police", "merseyside", 3.0),
+    ("Metropolitan Police Service", "metropolitan", 16.5),
+    ("Norfolk Constabulary", "norfolk", 1.2),
+    ("North Wales Police", "north-wales", 1.0),
+    ("North Yorkshire Police", "north-yorkshire", 0.9),
+    ("Northamptonshire Police", "northamptonshire", 1.2),
+    ("Northumbria Police", "northumbria", 2.4),
+    ("Nottinghamshire Police", "nottinghamshire", 2.0),
+    ("South Wales Police", "south-wales", 2.4),
+    ("South Yorkshire Police", "south-yorkshire", 3.0),
+    ("Staffordshire Police", "staffordshire", 1.7),
+    ("Suffolk Constabulary", "suffolk", 1.0),
+    ("Surrey Police", "surrey", 1.4),
+    ("Sussex Police", "sussex", 2.5),
+    ("Thames Valley Police", "thames-valley", 3.5),
+    ("Warwickshire Police", "warwickshire", 0.8),
+    ("West Mercia Police", "west-mercia", 1.9),
+    ("West Midlands Police", "west-midlands", 5.9),
+    ("West Yorkshire Police", "west-yorkshire", 6.2),
+    ("Wiltshire Police", "wiltshire", 0.9),
+)
+CRIME_TYPES = (
+    ("Anti-social behaviour", 30), ("Violence and sexual offences", 28), ("Other theft", 7),
+    ("Criminal damage and arson", 8), ("Shoplifting", 5), ("Public order", 6),
+    ("Vehicle crime", 5), ("Burglary", 5), ("Drugs", 2), ("Other crime", 1.5),
+    ("Robbery", 1), ("Theft from the person", 1), ("Bicycle theft", 1),
+    ("Possession of weapons", 0.5),
+)  # fmt: skip
+OUTCOMES = (
+    "Investigation complete; no suspect identified", "Unable to prosecute suspect",
+    "Under investigation", "Status update unavailable", "Local resolution",
+    "Offender given a caution", "Awaiting court outcome", "Court result unavailable",
+    "Action to be taken by another organisation",
+    "Further investigation is not in the public interest",
+)  # fmt: skip
+N_LSOAS = 34_753
+STREETS = tuple(f"On or near {w} {s}" for w in (
+    "High", "Church", "Station", "Mill", "Park", "London", "Victoria", "Green", "Manor",
+    "Queen", "King", "New", "School", "North", "South", "West", "East", "Chapel", "Bridge",
+    "Windsor", "York", "George", "Albert", "Grange", "Orchard",
+) for s in ("Street", "Road", "Lane", "Close", "Avenue", "Way", "Drive", "Gardens"))  # fmt: skip
+SYNTHETIC_NOTE = (
+    "SYNTHETIC police.uk archive generated by benchmarks/police_uk_ingest.py - not real data\n"
+)
+
+
+# -- generation ------------------------------------------------------------------------
+
+
+def plan_files(rows: int, months: int) -> list[tuple[str, int, int, int]]:
+    """(month, force index, rows, seed index) per file, rows summing exactly to ``rows``."""
+    weights = np.array([w for _, _, w in FORCES], dtype=float)
+    labels = [f"{2018 + (m // 12)}-{m % 12 + 1:02d}" for m in range(months)]
+    shares = np.outer(np.ones(months), weights / weights.sum()).ravel() / months
+    counts = np.floor(shares * rows).astype(int)
+    counts[: rows - counts.sum()] += 1
+    plan = []
+    for i, n in enumerate(counts):
+        month, force = labels[i // len(FORCES)], i % len(FORCES)
+        plan.append((month, force, int(n), i))
+    return plan
+
+
+def _hex_ids(rng: np.random.Generator, n: int) -> np.ndarray:
+    digits = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+    raw = rng.integers(0, 256, size=(n, 32), dtype=np.uint8)
+    out = np.empty((n, 64), dtype=np.uint8)
+    out[:, 0::2], out[:, 1::2] = digits[raw >> 4], digits[raw & 15]
+    return out.view("S64").ravel()
+
+
+def _lsoa_block(force: int) -> tuple[int, int]:
+    weights = np.array([w for _, _, w in FORCES], dtype=float)
+    edges = np.concatenate([[0], np.cumsum(weights / weights.sum())]) * N_LSOAS
+    return int(edges[force]), max(int(edges[force + 1]), int(edges[force]) + 1)
+
+
+def make_table(month: str, force: int, n: int, seed: int, base_seed: int) -> pa.Table:
+    """One synthetic file's rows in the official layout."""
+    rng = np.random.default_rng([base_seed, seed])
+    name = FORCES[force][0]
+    names, weights = zip(*CRIME_TYPES, strict=True)
+    p = np.array(weights) / sum(weights)
+    types = np.asarray(names, dtype=object)[rng.choice(len(names), size=n, p=p)]
+    asb = types == "Anti-social behaviour"
+    low, high = _lsoa_block(force)
+    lsoa = rng.integers(low, high, size=n)
+    away = rng.random(n) < 0.015
+    lsoa[away] = rng.integers(0, N_LSOAS, size=int(away.sum()))
+    nowhere = rng.random(n) < 0.025
+    codes = np.char.add("E01", np.char.zfill((lsoa + 1).astype(str), 6)).astype(object)
+    lsoa_names = np.char.add("Synthetic ", np.char.zfill((lsoa // 5 + 1).astype(str), 3))
+    lsoa_names = np.char.add(lsoa_names, np.array(list("ABCDE"))[lsoa % 5]).astype(object)
+    lon = np.round(rng.uniform(-3.0, 1.5, n), 6)
+    lat = np.round(rng.uniform(50.5, 54.5, n), 6)
+    location = np.asarray(STREETS, dtype=object)[rng.integers(0, len(STREETS), n)]
+    location[nowhere] = "No Location"
+    ids = pa.array(_hex_ids(rng, n).astype(object), type=pa.binary()).cast(pa.string())
+    outcome = np.asarray(OUTCOMES, dtype=object)[rng.integers(0, len(OUTCOMES), n)]
+    columns = [
+        pc.if_else(pa.array(asb), pa.scalar(None, pa.string()), ids),
+        pa.array(np.full(n, month, dtype=object)),
+        pa.array(np.full(n, name, dtype=object)),
+        pa.array(np.full(n, name, dtype=object)),
+        pa.array(lon, mask=nowhere),
+        pa.array(lat, mask=nowhere),
+        pa.array(location),
+        pa.array(codes, mask=nowhere, type=pa.string()),
+        pa.array(lsoa_names, mask=nowhere, type=pa.string()),
+        pa.array(types),
+        pa.array(outcome, mask=asb, type=pa.string()),
+        pa.nulls(n, type=pa.string()),
+    ]
+    return pa.Table.from_arrays(columns, names=list(OFFICIAL_COLUMNS))
+
+
+def _write_one(args: tuple) -> int:
+    root, base_seed, (month, force, n, seed) = args
+    folder = Path(root) / month
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{month}-{FORCES[force][1]}-street.csv"
+    options = pacsv.WriteOptions(include_header=False, quoting_style="none")
+    with path.open("wb") as handle:
+        handle.write((",".join(OFFICIAL_COLUMNS) + "\n").encode())
+        pacsv.write_csv(make_table(month, force, n, seed, base_seed), handle, write_options=options)
+    return path.stat().st_size
+
+
+def generate_archive(root: Path, rows: int, months: int, seed: int, workers: int) -> int:
+    """Write the synthetic archive under ``root`` (reusing a kept one); return its bytes."""
+    marker, spec = root / "SYNTHETIC_DATA.txt", f"rows={rows} months={months} seed={seed}\n"
+    if marker.exists() and marker.read_text() == SYNTHETIC_NOTE + spec:
+        return sum(p.stat().st_size for p in root.glob("**/*-street.csv"))
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    jobs = [(str(root), seed, spec) for spec in plan_files(rows, months)]
+    with multiprocessing.Pool(workers) as pool:
+        size = sum(pool.imap_unordered(_write_one, jobs, chunksize=4))
+    marker.write_text(SYNTHETIC_NOTE + spec)
+    return size
+
+
+# -- methods (each run in its own subprocess) ------------------------------------------
+
+
+def run_duckdb(archive: Path, out: Path, memory_limit: str, check_all: bool = True) -> dict:
+    import duckdb
+
+    from needs_assessment.sources.police_uk import write_street_counts
+
+    write_street_counts(archive, out, memory_limit=memory_limit, check_all_columns=check_all)
+    total, groups = (
+        duckdb.connect().execute(f"SELECT sum(crimes), count(*) FROM '{out}'").fetchone()
+    )
+    return {"rows": int(total), "groups": int(groups)}
+
+
+def run_pandas(archive: Path, out: Path, memory_limit: str) -> dict:
+    import pandas as pd
+
+    files = sorted(archive.glob("**/*-street.csv"))
+    frame = pd.concat([pd.read_csv(f) for f in files], ignore_index=True)
+    keys = ["Month", "Falls within", "LSOA code", "Crime type"]
+    counts = frame.groupby(keys, dropna=False).size().rename("crimes").reset_index()
+    counts.to_parquet(out)
+    return {"rows": int(counts["crimes"].sum()), "groups": len(counts)}
+
+
+def run_duckdb_fast(archive: Path, out: Path, memory_limit: str) -> dict:
+    return run_duckdb(archive, out, memory_limit, check_all=False)
+
+
+METHODS = {
+    "duckdb": ("(a) DuckDB -> counts -> Parquet (all columns checked)", run_duckdb),
+    "duckdb_fast": ("(a') same, counted columns checked only", run_duckdb_fast),
+    "pandas": ("(b) pandas.read_csv every file -> concat -> groupby", run_pandas),
+}
+
+
+def measure(method: str, archive: Path, workdir: Path, memory_limit: str) -> dict:
+    """Run one method in a child process; wall time and the child's peak RSS (wait4)."""
+    result_file = workdir / f"{method}.json"
+    command = [sys.executable, __file__, "--child", method, "--archive", str(archive),
+               "--out", str(workdir / f"{method}.parquet"), "--result", str(result_file),
+               "--memory-limit", memory_limit]  # fmt: skip
+    start = time.perf_counter()
+    child = subprocess.Popen(command)
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - start
+    outcome = json.loads(result_file.read_text()) if child.returncode == 0 else {}
+    return {"method": method, "seconds": seconds, "peak_mb": usage.ru_maxrss / 1024,
+            "exit": child.returncode, **outcome}  # fmt: skip
+
+
+# -- report ----------------------------------------------------------------------------
+
+
+def report(results: list[dict], rows: int, files: int, size: int, gen_seconds: float) -> str:
+    lines = [
+        f"SYNTHETIC police.uk archive: {rows:,} rows in {files:,} files "
+        f"({size / 1e9:.2f} GB), made or reused in {gen_seconds:.0f} s; "
+        f"{os.cpu_count()} CPU cores",
+        f"{'method':<56}{'seconds':>9}{'rows/s':>13}{'peak MB':>10}{'groups':>11}  check",
+    ]
+    for r in results:
+        label = METHODS[r["method"]][0]
+        if r["exit"] != 0:
+            lines.append(f"{label:<56}{r['seconds']:>9.1f}{'failed':>13}{r['peak_mb']:>10.0f}"
+                         f"{'':>11}  exit {r['exit']}")  # fmt: skip
+            continue
+        ok = "ok" if r["rows"] == rows else f"counted {r['rows']:,}"
+        lines.append(f"{label:<56}{r['seconds']:>9.1f}{rows / r['seconds']:>13,.0f}"
+                     f"{r['peak_mb']:>10.0f}{r['groups']:>11,}  {ok}")  # fmt: skip
+    done = {r["method"]: r for r in results if r["exit"] == 0}
+    p = done.get("pandas")
+    for name in ("duckdb", "duckdb_fast"):
+        if p and name in done:
+            d = done[name]
+            lines.append(f"ratio {name} vs pandas: {p['seconds'] / d['seconds']:.1f}x the rows/s, "
+                         f"{p['peak_mb'] / d['peak_mb']:.1f}x less peak memory; "
+                         f"same groups: {d['groups'] == p['groups']}")  # fmt: skip
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=20_000_000)
+    parser.add_argument("--months", type=int, default=36)
+    parser.add_argument("--seed", type=int, default=20210331)
+    parser.add_argument("--methods", default="duckdb,duckdb_fast,pandas")
+    parser.add_argument("--memory-limit", default="1GB", help="DuckDB memory_limit")
+    parser.add_argument("--workdir", type=Path, default=None, help="default: a temp folder")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the archive (a later run with the same --workdir reuses it)",
+    )
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--archive", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        outcome = METHODS[args.child][1](args.archive, args.out, args.memory_limit)
+        args.result.write_text(json.dumps(outcome))
+        return
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="police_uk_bench_"))
+    archive = workdir / "synthetic_policeuk_archive"
+    try:
+        start = time.perf_counter()
+        size = generate_archive(archive, args.rows, args.months, args.seed, os.cpu_count() or 1)
+        gen_seconds = time.perf_counter() - start
+        files = len(list(archive.glob("**/*-street.csv")))
+        print(f"generated SYNTHETIC archive at {archive}", flush=True)
+        results = []
+        for method in args.methods.split(","):
+            results.append(measure(method, archive, workdir, args.memory_limit))
+            print(f"  {method}: {results[-1]['seconds']:.1f} s", flush=True)
+        print(report(results, args.rows, files, size, gen_seconds))
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir if args.workdir is None else archive, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
