@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -68,6 +69,7 @@ def test_failed_run_names_notebook_and_cell_and_keeps_previous_report(
     ])
     broken.metadata = nbformat.read(NOTEBOOK_DIR / "01_trends.ipynb", as_version=4).metadata
     nbformat.write(broken, tmp_path / "01_trends.ipynb")
+    shutil.copy(NOTEBOOK_DIR / "00_summary.ipynb", tmp_path)
     monkeypatch.setattr(report, "NOTEBOOK_DIR", tmp_path)
     with pytest.raises(NotebookError, match=r"01_trends\.ipynb failed in cell 3 .*ZeroDivisionError"):
         report.run(DEFAULT_CONFIG, reports_dir=published.parent)

@@ -16,6 +16,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from .config import AssessmentConfig, load_config
+from .disclosure import assert_no_identifiers
 from .figures import apply_house_style, figure_html
 from .paths import REPORTS_DIR, from_root
 
@@ -54,12 +55,20 @@ class Chapter:
         self.figures += 1
         display(HTML(figure_html(fig, alt, caption, number=self.figures)))
 
-    def table(self, frame: pd.DataFrame, name: str, *, caption: str, show: pd.DataFrame | None = None,
-              formats: dict[str, str] | None = None) -> None:
-        """Write ``frame`` to ``tables/<name>.csv`` and show it (or ``show``) with a caption."""
+    def table(self, frame: pd.DataFrame, name: str, *, caption: str,
+              show: pd.DataFrame | None = None, formats: dict[str, str] | None = None,
+              source: str = "", coverage: str = "") -> None:
+        """Write ``frame`` to ``tables/<name>.csv`` and show it (or ``show``) with a caption.
+
+        Every published table is checked for record-level identifiers first; small-area
+        tables must already have passed :func:`disclosure.suppress_small_counts`.
+        """
+        assert_no_identifiers(frame)
         path = self.output_dir / "tables" / f"{name}.csv"
         frame.to_csv(path, index=False)
-        self.tables.append({"name": name, "caption": caption, "chapter": self.key})
+        self.tables = [t for t in self.tables if t["name"] != name]
+        self.tables.append({"name": name, "caption": caption, "chapter": self.key,
+                            "source": source, "coverage": coverage})
         self._write_table_index()
         display(HTML(table_html(show if show is not None else frame, caption, formats)))
 

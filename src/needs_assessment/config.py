@@ -13,10 +13,10 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .chapters import CHAPTERS
 from .errors import ConfigError
 from .paths import DEFAULT_CONFIG, from_root
 
-CHAPTERS = ("trends",)
 LAD_CODE = re.compile(r"^[EW]0[6-9]\d{6}$")
 
 
@@ -126,7 +126,17 @@ class Thresholds(_Strict):
 class Report(_Strict):
     """How the run executes and publishes."""
 
-    chapters: tuple[Literal[CHAPTERS], ...] = CHAPTERS  # type: ignore[valid-type]
+    chapters: tuple[Literal[CHAPTERS], ...] = ("trends",)  # type: ignore[valid-type]
+    parallel_chapters: Annotated[int, Field(ge=0, le=64)] = 0  # 0 = one per CPU core
+    analyst_notes: Path | None = Field(
+        default=None, description="Markdown written by the analyst, shown after the key findings")
+
+    @field_validator("analyst_notes")
+    @classmethod
+    def _notes_exist(cls, path: Path | None) -> Path | None:
+        if path is not None and not from_root(path).exists():
+            raise ValueError(f"file not found: {from_root(path)}")
+        return path
     execution_timeout_seconds: Annotated[int, Field(ge=10)] = 600
     startup_timeout_seconds: Annotated[int, Field(ge=5)] = 120
 

@@ -33,6 +33,25 @@ def sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+def path_hash(path: str | Path) -> str:
+    """sha256 of a file, or of a folder's files (relative names and contents), sorted."""
+    path = Path(path)
+    if path.is_file():
+        return sha256(path)
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(str(file.relative_to(path)).encode() + sha256(file).encode())
+    return digest.hexdigest()
+
+
+def files_hash(paths) -> str:
+    """One sha256 over several files' contents, in sorted path order."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(p) for p in paths):
+        digest.update(path.name.encode() + Path(path).read_bytes())
+    return digest.hexdigest()
+
+
 def load_manifest(path: str | Path = MANIFEST) -> dict:
     """Read the manifest; each source has id, title, publisher, licence, origin, years, files."""
     path = from_root(path)

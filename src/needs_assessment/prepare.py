@@ -9,7 +9,6 @@ moved into place only when every builder has succeeded, so a bad input leaves
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -24,7 +23,7 @@ import pandas as pd
 from . import __version__
 from .config import AssessmentConfig
 from .definitions import load_definitions
-from .manifest import sha256
+from .manifest import files_hash, path_hash, sha256
 from .paths import from_root
 from . import forces, sources
 from .sources import (
@@ -214,28 +213,20 @@ def _fingerprint(table: Table, config: AssessmentConfig) -> dict:
     return {
         "package_version": __version__,
         "loader_code": _loader_code_hash(),
-        "inputs": {key: _hash(_path(config, key)) for key in table.inputs},
+        "inputs": {key: path_hash(_path(config, key)) for key in table.inputs},
         "settings": table.settings(config) if table.settings else {},
     }
 
 
-def _hash(path: Path) -> str:
-    """sha256 of a file, or of a folder's files (names and contents) in sorted order."""
-    if path.is_file():
-        return sha256(path)
-    digest = hashlib.sha256()
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
-        digest.update(str(file.relative_to(path)).encode() + sha256(file).encode())
-    return digest.hexdigest()
-
-
 def _loader_code_hash() -> str:
     """Hash of the loaders' source, so a change in parsing rebuilds the tables."""
-    digest = hashlib.sha256()
     code = [*Path(sources.__file__).parent.glob("*.py"), Path(forces.__file__), Path(__file__)]
-    for path in sorted(code):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return files_hash(code)
+
+
+def stamp(config: AssessmentConfig) -> dict:
+    """What each processed table was built from (the stamp file)."""
+    return _read_stamp(from_root(config.data.processed_dir))
 
 
 def _read_stamp(folder: Path) -> dict:

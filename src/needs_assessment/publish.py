@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from .config import AssessmentConfig
+from .disclosure import LOW_EVENTS_MARKER, MARKER_SUFFIX, SUPPRESSED_MARKER
+
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -36,19 +39,39 @@ def table_index(folder: Path) -> list[dict[str, str]]:
     return entries
 
 
-def write_workbook(folder: Path) -> Path:
-    """``tables.xlsx``: a contents sheet, then one sheet per published CSV."""
+def write_workbook(folder: Path, config: AssessmentConfig) -> Path:
+    """``tables.xlsx``: a contents sheet, a notes sheet, then one sheet per published table."""
     entries = table_index(folder)
     path = folder / "tables.xlsx"
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        contents = pd.DataFrame(
-            [{"sheet": e["name"][:31], "table": e["caption"], "chapter": e["chapter"]} for e in entries]
-        )
+        contents = pd.DataFrame([{"sheet": e["name"][:31], "table": e["caption"],
+                                  "chapter": e["chapter"]} for e in entries])
         contents.to_excel(writer, sheet_name="Contents", index=False)
+        notes = pd.DataFrame([_notes(folder, e, config) for e in entries])
+        notes.to_excel(writer, sheet_name="Notes", index=False)
         for entry in entries:
             frame = pd.read_csv(folder / "tables" / f"{entry['name']}.csv")
             frame.to_excel(writer, sheet_name=entry["name"][:31], index=False)
+        for sheet in writer.sheets.values():
+            _fit_columns(sheet)
     return path
+
+
+def _notes(folder: Path, entry: dict, config: AssessmentConfig) -> dict:
+    columns = pd.read_csv(folder / "tables" / f"{entry['name']}.csv", nrows=0).columns
+    suppressed = any(c.endswith(MARKER_SUFFIX) for c in columns)
+    rule = (f"Counts from 1 to {config.thresholds.suppress_counts_up_to} suppressed "
+            f"({SUPPRESSED_MARKER}), with secondary suppression; rates from fewer than "
+            f"{config.thresholds.min_events_for_rate} events blanked ({LOW_EVENTS_MARKER})"
+            if suppressed else "None needed (force-level or larger-area figures)")
+    return {"sheet": entry["name"][:31], "source": entry.get("source", ""),
+            "coverage": entry.get("coverage", ""), "suppression": rule}
+
+
+def _fit_columns(sheet) -> None:
+    for column in sheet.columns:
+        width = max(len(str(cell.value or "")) for cell in column)
+        sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
 
 
 def find_chromium() -> str | None:

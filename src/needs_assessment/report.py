@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 import nbformat
@@ -24,8 +25,9 @@ from papermill.exceptions import PapermillExecutionError
 
 from .config import AssessmentConfig, load_config
 from .errors import NotebookError
-from .manifest import sha256
-from .paths import KERNEL_NAME, NOTEBOOK_DIR, REPORTS_DIR, ROOT, from_root
+from . import cache
+from .chapters import execution_order, page_order
+from .paths import KERNEL_NAME, NOTEBOOK_DIR, REPORTS_DIR, from_root
 from .prepare import prepare
 from .provenance import appendix_markdown, run_manifest
 from .publish import print_pdf, write_results, write_workbook
@@ -70,7 +72,6 @@ def execute_chapter(key: str, config: AssessmentConfig, config_path: Path, stagi
             parameters={"config_path": str(config_path), "output_dir": str(staging)},
             kernel_name=KERNEL_NAME,
             language="python",
-            cwd=str(ROOT),
             execution_timeout=config.report.execution_timeout_seconds,
             start_timeout=config.report.startup_timeout_seconds,
             progress_bar=False,
@@ -102,7 +103,7 @@ def _refuse_recorded_errors(path: Path) -> None:
 
 
 def run(config_path: str | Path, *, reports_dir: Path = REPORTS_DIR,
-        progress: Progress = lambda message: None) -> Path:
+        progress: Progress = lambda message: None, use_cache: bool = True) -> Path:
     """Produce ``reports_dir/<config name>/`` for one config; return that folder."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -114,39 +115,78 @@ def run(config_path: str | Path, *, reports_dir: Path = REPORTS_DIR,
     timings["prepare"] = time.perf_counter() - start
     progress(f"Data ready ({', '.join(rebuilt) if rebuilt else 'nothing to rebuild'})")
     reports_dir.mkdir(parents=True, exist_ok=True)
+    target = reports_dir / config.name
     staging = Path(tempfile.mkdtemp(prefix=f".staging-{config.name}-", dir=reports_dir))
     try:
-        _build(config, config_path, staging, timings, progress)
+        chapters = _build(config, config_path, staging, target if use_cache else None,
+                          timings, progress)
         timings["total"] = time.perf_counter() - start
-        _write_manifest(config, config_path, staging, timings)
-        return _publish(staging, reports_dir / config.name)
+        _write_manifest(config, config_path, staging, timings, chapters)
+        return _publish(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _build(config: AssessmentConfig, config_path: Path, staging: Path,
-           timings: dict[str, float], progress: Progress) -> None:
+def _build(config: AssessmentConfig, config_path: Path, staging: Path, previous: Path | None,
+           timings: dict[str, float], progress: Progress) -> dict[str, dict]:
     for folder in ("notebooks", "tables", "results"):
         (staging / folder).mkdir()
-    executed = []
-    for key in config.report.chapters:
-        progress(f"Executing chapter '{key}'")
-        began = time.perf_counter()
-        path = execute_chapter(key, config, config_path, staging)
-        executed.append((path, nbformat.read(path, as_version=4)))
-        timings[f"chapter:{key}"] = time.perf_counter() - began
+    keys = {key: cache.chapter_key(key, config) for key in config.report.chapters}
+    earlier = cache.previous_keys(previous)
+    independent, dependent = execution_order(config.report.chapters)
+    record: dict[str, dict] = {}
+    began = time.perf_counter()
+    to_run = []
+    for key in independent:
+        if previous is not None and earlier.get(key) == keys[key] and cache.reuse(key, previous, staging):
+            record[key] = {"cache_key": keys[key], "reused": True}
+            progress(f"Reused chapter '{key}' (nothing it depends on changed)")
+        else:
+            to_run.append(key)
+    _execute_all(to_run, config, config_path, staging, timings, progress, record, keys)
+    if dependent and previous is not None and (previous / "results.json").exists():
+        shutil.copy2(previous / "results.json", staging / "previous_results.json")
+    for key in dependent:  # the summary reads the other chapters' results
+        _execute_all([key], config, config_path, staging, timings, progress, record, keys)
+    (staging / "previous_results.json").unlink(missing_ok=True)
+    timings["chapters"] = time.perf_counter() - began
     progress("Rendering the page")
     began = time.perf_counter()
-    page = _page(config)
+    executed = [(path, nbformat.read(path, as_version=4)) for path in
+                (staging / "notebooks" / chapter_notebook(k).name for k in page_order(config.report.chapters))]
     merged = merge(executed, _front_matter(config), appendix_markdown(config))
-    (staging / "assessment.html").write_text(to_html(merged, page), encoding="utf-8")
+    (staging / "assessment.html").write_text(to_html(merged, _page(config)), encoding="utf-8")
     write_results(staging)
-    write_workbook(staging)
+    write_workbook(staging, config)
     timings["render"] = time.perf_counter() - began
     began = time.perf_counter()
     if print_pdf(staging / "assessment.html", staging / "assessment.pdf"):
         progress("Printed the PDF")
     timings["pdf"] = time.perf_counter() - began
+    return record
+
+
+def _execute_all(keys: list[str], config: AssessmentConfig, config_path: Path, staging: Path,
+                 timings: dict[str, float], progress: Progress, record: dict, cache_keys: dict
+                 ) -> None:
+    """Execute chapters side by side, one kernel each, up to one per CPU core."""
+    if not keys:
+        return
+    workers = min(len(keys), config.report.parallel_chapters or os.cpu_count() or 1)
+    progress(f"Executing {', '.join(keys)} ({workers} at a time)")
+
+    def one(key: str) -> tuple[str, float]:
+        began = time.perf_counter()
+        execute_chapter(key, config, config_path, staging)
+        return key, time.perf_counter() - began
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(one, key) for key in keys]
+        for future in as_completed(futures):
+            key, seconds = future.result()
+            timings[f"chapter:{key}"] = seconds
+            record[key] = {"cache_key": cache_keys[key], "reused": False}
+            progress(f"Chapter '{key}' done in {seconds:.1f} s")
 
 
 def _page(config: AssessmentConfig) -> Page:
@@ -168,9 +208,10 @@ def _front_matter(config: AssessmentConfig) -> str:
 
 
 def _write_manifest(config: AssessmentConfig, config_path: Path, staging: Path,
-                    timings: dict[str, float]) -> None:
-    inputs = {str(config.data.ons_recorded_crime): sha256(from_root(config.data.ons_recorded_crime))}
+                    timings: dict[str, float], chapters: dict[str, dict]) -> None:
+    inputs = {key: cache.path_hash(path) for key, path in config.data.inputs().items()}
     manifest = run_manifest(config, config_path, timings, inputs)
+    manifest["chapters"] = chapters
     (staging / "run_manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
 

@@ -450,6 +450,7 @@ class TrendsChapter:
     severity: pd.DataFrame
     admissions: pd.DataFrame
     region: str | None
+    rolling: pd.DataFrame
 
 
 def build(config: AssessmentConfig, definitions: Definitions, read) -> TrendsChapter:
@@ -477,6 +478,7 @@ def build(config: AssessmentConfig, definitions: Definitions, read) -> TrendsCha
         severity=severity_series(read(config, "crime_severity"), config.area.force_code, config),
         admissions=admissions_series(read(config, "hospital_admissions"), region, config),
         region=region,
+        rolling=rolling_year(sources, config, definitions, config.thresholds.confidence_level),
     )
 
 
@@ -486,6 +488,8 @@ def results(chapter: TrendsChapter) -> dict:
         "coverage": chapter.coverage,
         "judgements": chapter.judgements.replace({np.nan: None}).to_dict(orient="records"),
         "peers": list(chapter.peers["force"]),
+        "rolling_year": chapter.rolling.to_dict(orient="records"),
+        "recent_counts": recent_counts(chapter.series),
         "sources": sorted(set(chapter.series["source_tier"])),
     }
 
@@ -517,3 +521,57 @@ def rate_table(series: pd.DataFrame) -> pd.DataFrame:
     wide = shown.pivot(index="financial_year", columns="label", values="value")
     order = list(dict.fromkeys(force["label"]))
     return wide[order].reset_index().rename(columns={"financial_year": "Financial year"})
+
+
+# -- rolling 12 months ------------------------------------------------------------------------
+
+
+def rolling_year(sources: Sources, config: AssessmentConfig, definitions: Definitions,
+                 level: float = 0.95) -> pd.DataFrame:
+    """The latest published rolling 12 months against the 12 months before it, per category.
+
+    Uses the newest quarter the ONS PFA tables give for the force (offence groups from
+    Table P1, knife offences from Table P5), compared with the same period a year earlier
+    by the Poisson Z test.
+    """
+    groups = definitions.ons_group_to_category()
+    p1 = sources.pfa_offence_groups
+    p1 = p1[(p1["area_type"] == "force") & p1["offence_group"].isin(list(groups))]
+    p1 = p1.assign(force=p1["area_name"].replace(FORCE_NAME_ALIASES),
+                   category=p1["offence_group"].map(groups))
+    p1 = p1.sort_values("edition").drop_duplicates(["force", "category", "period_end"], keep="last")
+    knife = sources.pfa_knife[sources.pfa_knife["area_type"] == "force"]
+    knife = knife.assign(force=knife["area_name"].replace(FORCE_NAME_ALIASES),
+                         count=knife["knife_offences"])
+    frames = [p1[["force", "category", "period_end", "count"]]]
+    for key in definitions.categories_with("ons_series"):
+        frames.append(knife.assign(category=key)[["force", "category", "period_end", "count"]])
+    rows = pd.concat(frames)
+    rows = rows[rows["force"] == config.area.force].dropna(subset=["count"])
+    out = []
+    for category, group in rows.groupby("category", sort=False):
+        group = group.set_index("period_end")["count"]
+        latest = group.index.max()
+        before = latest - pd.DateOffset(years=1)
+        if before not in group.index:
+            continue
+        current, previous = int(group[latest]), int(group[before])
+        z = stats.poisson_z_against_average(float(current), float(previous), 1)
+        out.append({
+            "category": category, "label": definitions.labels[category],
+            "period": f"year ending {latest:%B %Y}", "count": current,
+            "previous_period": f"year ending {before:%B %Y}", "previous_count": previous,
+            "change_pct": _pct(current, previous), "judgement": stats.judgement(z, level=level),
+        })
+    order = {c: i for i, c in enumerate(definitions.categories)}
+    return pd.DataFrame(out).sort_values("category", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+def recent_counts(series: pd.DataFrame, years: int = 4) -> dict[str, dict[str, int]]:
+    """The force's counts for the last ``years`` financial years, per category."""
+    force = series[series["area_type"] == "force"]
+    out = {}
+    for category, group in force.groupby("category", sort=False):
+        group = group.sort_values("year").tail(years)
+        out[category] = dict(zip(group["financial_year"], group["count"].astype(int), strict=True))
+    return out

@@ -1,0 +1,76 @@
+"""Chapter cache: reuse a chapter's executed notebook, tables and results from the last
+published report when nothing it depends on has changed.
+
+A chapter's key hashes its notebook, the package's code and templates, the config
+sections it reads, and the build fingerprints of the processed tables it reads (see
+:mod:`needs_assessment.chapters`). The keys are kept in ``run_manifest.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+from .chapters import SPECS
+from .config import AssessmentConfig
+from .manifest import files_hash, path_hash
+from .prepare import stamp
+
+PACKAGE = Path(__file__).parent
+
+__all__ = ["chapter_key", "previous_keys", "reuse", "path_hash"]
+
+
+def code_hash() -> str:
+    """Every module and template of the package: a code change re-runs every chapter."""
+    return files_hash(p for p in PACKAGE.rglob("*") if p.is_file() and p.suffix in {".py", ".j2", ".css", ".json"})
+
+
+def chapter_key(key: str, config: AssessmentConfig) -> str:
+    from .report import chapter_notebook
+
+    spec = SPECS[key]
+    settings = config.model_dump(mode="json")
+    built = stamp(config)
+    parts = {
+        "notebook": path_hash(chapter_notebook(key)),
+        "code": code_hash(),
+        "config": {name: settings.get(name) for name in spec.config},
+        "tables": {name: built.get(name) for name in spec.tables},
+    }
+    if spec.uses_results:
+        parts["always"] = "runs after the other chapters"
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def previous_keys(report: Path | None) -> dict[str, str]:
+    """Chapter keys recorded by the last published run (empty if there is none)."""
+    if report is None or not (report / "run_manifest.json").exists():
+        return {}
+    chapters = json.loads((report / "run_manifest.json").read_text()).get("chapters", {})
+    return {key: value["cache_key"] for key, value in chapters.items()}
+
+
+def reuse(key: str, report: Path, staging: Path) -> bool:
+    """Copy a chapter's outputs from the last report into staging; False if any is missing."""
+    from .report import chapter_notebook
+
+    notebook = report / "notebooks" / chapter_notebook(key).name
+    index = report / "tables" / f"_index_{key}.json"
+    result = report / "results" / f"{key}.json"
+    if not notebook.exists() or not result.exists():
+        return False
+    tables = json.loads(index.read_text()) if index.exists() else []
+    sources = [report / "tables" / f"{t['name']}.csv" for t in tables]
+    if not all(path.exists() for path in sources):
+        return False
+    shutil.copy2(notebook, staging / "notebooks" / notebook.name)
+    shutil.copy2(result, staging / "results" / result.name)
+    if index.exists():
+        shutil.copy2(index, staging / "tables" / index.name)
+    for path in sources:
+        shutil.copy2(path, staging / "tables" / path.name)
+    return True

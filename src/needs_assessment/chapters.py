@@ -1,0 +1,53 @@
+"""The chapters an assessment can contain, and what each one depends on.
+
+A run re-executes a chapter only when something it depends on changed: its notebook, the
+package code, the config sections it reads, or the processed tables it reads. The
+``summary`` chapter is built from the other chapters' results, so it always runs last and
+is placed first on the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+COMMON_CONFIG = ("title", "area", "period", "definitions", "thresholds", "seed")
+
+
+@dataclass(frozen=True)
+class ChapterSpec:
+    key: str
+    tables: tuple[str, ...]
+    config: tuple[str, ...] = COMMON_CONFIG
+    uses_results: bool = False
+
+
+SPECS: dict[str, ChapterSpec] = {
+    spec.key: spec for spec in (
+        ChapterSpec("summary", (), COMMON_CONFIG + ("report",), uses_results=True),
+        ChapterSpec("trends", ("recorded_crime", "pfa_offence_groups", "pfa_knife",
+                               "force_population", "force_context", "lsoa_lookup",
+                               "crime_severity", "hospital_admissions")),
+        ChapterSpec("deprivation", ("police_uk_counts", "imd", "lsoa_lookup", "lsoa_population",
+                                    "lsoa_boundaries", "district_boundaries", "force_extract")),
+        ChapterSpec("hotspots", ("police_uk_counts", "imd", "lsoa_lookup", "lsoa_population",
+                                 "lsoa_boundaries", "district_boundaries", "force_extract")),
+        ChapterSpec("county_lines", ("force_extract", "district_population",
+                                     "district_boundaries", "recorded_crime",
+                                     "pfa_offence_groups", "pfa_knife", "force_population",
+                                     "force_context", "lsoa_lookup"),
+                    COMMON_CONFIG + ("county_lines",)),
+    )
+}
+CHAPTERS = tuple(SPECS)
+
+
+def execution_order(keys: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """Chapters that can run side by side, then those that need their results."""
+    independent = [k for k in keys if not SPECS[k].uses_results]
+    dependent = [k for k in keys if SPECS[k].uses_results]
+    return independent, dependent
+
+
+def page_order(keys: tuple[str, ...]) -> list[str]:
+    """The summary first, then the chapters in config order."""
+    return [k for k in keys if SPECS[k].uses_results] + [k for k in keys if not SPECS[k].uses_results]

@@ -1,0 +1,140 @@
+"""Executive summary, built from the chapters' results alone (``results/*.json``).
+
+Nothing here computes a statistic: it selects and words what the chapters recorded, so the
+summary can never disagree with the chapter it summarises.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+JUDGEMENT_WORDS = {"Higher": "higher than", "Lower": "lower than", "Comparable": "comparable with"}
+
+
+def load_results(folder: Path) -> dict:
+    """The chapters' results recorded so far in ``folder/results`` (one key per chapter)."""
+    return {path.stem: json.loads(path.read_text(encoding="utf-8"))
+            for path in sorted((Path(folder) / "results").glob("*.json"))
+            if path.stem != "summary"}
+
+
+def load_previous(folder: Path) -> dict | None:
+    """The results of the last published run of the same assessment, if there is one."""
+    path = Path(folder) / "previous_results.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def trend_findings(trends: dict) -> list[str]:
+    """Plain sentences for the Board: each category's latest change and its benchmark."""
+    sentences = []
+    for row in trends.get("judgements", []):
+        change = row.get("change_on_previous_pct")
+        if change is None:
+            continue
+        direction = "rose" if change > 0 else "fell"
+        sentence = (
+            f"{row['label']} {direction} {abs(change):.0f}% on the previous year to "
+            f"{row['count']:,} offences in {row['financial_year']} "
+            f"({row['vs_previous_year'].lower()} by a Poisson test), "
+            f"{JUDGEMENT_WORDS.get(row['vs_three_year_average'], 'not compared with')} the "
+            f"3-year average"
+        )
+        if row.get("vs_england_wales") in JUDGEMENT_WORDS:
+            sentence += (f", and the rate was {JUDGEMENT_WORDS[row['vs_england_wales']]} "
+                         "England and Wales")
+        sentences.append(sentence + ".")
+    for row in trends.get("rolling_year", []):
+        if row["judgement"] == "Higher":
+            sentences.append(
+                f"In the latest published 12 months ({row['period']}) {row['label'].lower()} "
+                f"stood at {row['count']:,}, {row['change_pct']:+.0f}% on the 12 months before "
+                "(statistically higher).")
+    return sentences
+
+
+def other_findings(results: dict) -> list[str]:
+    """The headline each later chapter records as ``summary_sentences``."""
+    sentences = []
+    for key, chapter in results.items():
+        if key == "trends":
+            continue
+        sentences.extend(chapter.get("summary_sentences", []))
+    return sentences
+
+
+def indicator_table(trends: dict) -> pd.DataFrame:
+    """A performance-pack table: current year, previous years, 3-year average, rolling 12
+    months, benchmark and judgements, one row per category."""
+    rolling = {row["category"]: row for row in trends.get("rolling_year", [])}
+    rows = []
+    for row in trends.get("judgements", []):
+        recent = trends.get("recent_counts", {}).get(row["category"], {})
+        years = list(recent)
+        record = {"Indicator": row["label"], "Current year": f"{row['financial_year']}: {row['count']:,}"}
+        for offset, label in ((2, "Previous year"), (3, "Two years before"), (4, "Three years before")):
+            record[label] = (f"{years[-offset]}: {recent[years[-offset]]:,}"
+                             if len(years) >= offset else "–")
+        record["3-year average"] = ("–" if row["three_year_average"] is None
+                                    else f"{row['three_year_average']:,.0f}")
+        record["vs 3-year average"] = row["vs_three_year_average"]
+        roll = rolling.get(row["category"])
+        record["Rolling 12 months"] = "–" if roll is None else f"{roll['count']:,} ({roll['period'][12:]})"
+        record["vs previous 12 months"] = "–" if roll is None else roll["judgement"]
+        record["Rate per 1,000"] = f"{row['rate_per_1000']:.2f}"
+        record["England & Wales"] = ("–" if row["england_wales_rate"] is None
+                                     else f"{row['england_wales_rate']:.2f}")
+        record["vs England & Wales"] = row["vs_england_wales"]
+        rows.append(record)
+    return pd.DataFrame(rows)
+
+
+def limitations(results: dict, synthetic: bool) -> list[str]:
+    """What the data cannot say, from what the chapters recorded about their coverage."""
+    notes = []
+    coverage = results.get("trends", {}).get("coverage", {})
+    last = sorted({c["last_year"] for c in coverage.values()})
+    if last:
+        notes.append(f"Published force-level counts end in {last[-1]}; later years rest on the "
+                     "crime severity score and hospital admissions, which are not counts of "
+                     "offences.")
+    notes.append("Police recorded crime measures what is reported and recorded: changes in "
+                 "recording practice (marked on the charts) and in reporting move the figures "
+                 "as much as changes in violence.")
+    if synthetic:
+        notes.append("District, neighbourhood, time-of-day and County Lines findings drawn from "
+                     "the force extract use demonstration data (synthetic) in this report: they "
+                     "show what the toolkit produces, not the force's real pattern.")
+    for key, chapter in results.items():
+        notes.extend(chapter.get("limitations", []))
+    return notes
+
+
+def changes(current: dict, previous: dict | None) -> pd.DataFrame:
+    """What changed since the last published assessment: counts and judgements, per category."""
+    if not previous:
+        return pd.DataFrame()
+    before = {r["category"]: r for r in previous.get("trends", {}).get("judgements", [])}
+    rows = []
+    for row in current.get("trends", {}).get("judgements", []):
+        old = before.get(row["category"])
+        if old is None:
+            continue
+        for field, label in (("financial_year", "Latest year"), ("count", "Offences"),
+                             ("vs_three_year_average", "vs 3-year average"),
+                             ("vs_england_wales", "vs England & Wales")):
+            if old.get(field) != row.get(field):
+                rows.append({"Indicator": row["label"], "Measure": label,
+                             "Last assessment": old.get(field), "This assessment": row.get(field)})
+    return pd.DataFrame(rows, columns=["Indicator", "Measure", "Last assessment", "This assessment"])
+
+
+def describe_changes(table: pd.DataFrame, previous: dict | None) -> str:
+    if previous is None:
+        return "This is the first published run of this assessment: there is nothing to compare with yet."
+    if table.empty:
+        return "No headline figure or judgement has changed since the last published assessment."
+    return (f"{len(table)} headline figures or judgements differ from the last published "
+            "assessment:")

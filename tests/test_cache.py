@@ -1,0 +1,58 @@
+"""Chapter cache: a changed input re-runs exactly the chapters that depend on it."""
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from needs_assessment import cache
+from needs_assessment.chapters import SPECS, execution_order, page_order
+from needs_assessment.paths import NOTEBOOK_DIR
+from needs_assessment.prepare import prepare
+
+
+def present():
+    return [key for key in SPECS if list(NOTEBOOK_DIR.glob(f"[0-9][0-9]_{key}.ipynb"))]
+
+
+def keys(config):
+    return {key: cache.chapter_key(key, config) for key in present()}
+
+
+@pytest.mark.parametrize("table", ["police_uk_counts", "crime_severity", "force_extract"])
+def test_changed_table_changes_only_dependent_chapters(default_config, monkeypatch, table):
+    prepare(default_config)
+    before = keys(default_config)
+    changed = dict(cache.stamp(default_config), **{table: {"inputs": "next year's files"}})
+    monkeypatch.setattr(cache, "stamp", lambda config: changed)
+    after = keys(default_config)
+    rerun = {k for k in before if before[k] != after[k]}
+    assert rerun == {k for k in before if table in SPECS[k].tables}
+    assert ("trends" in rerun) == (table == "crime_severity")
+
+
+def test_changed_config_section_changes_only_its_readers(default_config):
+    before = keys(default_config)
+    report = default_config.report.model_copy(update={"execution_timeout_seconds": 900})
+    after = keys(default_config.model_copy(update={"report": report}))
+    assert {k for k in before if before[k] != after[k]} == {"summary"}
+
+
+def test_summary_runs_last_and_shows_first():
+    chapters = ("trends", "summary", "hotspots")
+    assert execution_order(chapters) == (["trends", "hotspots"], ["summary"])
+    assert page_order(chapters) == ["summary", "trends", "hotspots"]
+
+
+def test_unchanged_rerun_reuses_chapters(published, tmp_path):
+    from needs_assessment.report import run
+
+    shutil.copytree(published, tmp_path / published.name)
+    again = run("config/cambridgeshire-2021.yaml", reports_dir=tmp_path)
+    manifest = json.loads((again / "run_manifest.json").read_text())
+    assert manifest["chapters"]["trends"]["reused"] is True
+    assert manifest["chapters"]["summary"]["reused"] is False
+    assert (again / "tables" / "trends_annual.csv").read_bytes() == \
+        (published / "tables" / "trends_annual.csv").read_bytes()
+    assert "trends_annual" in pd.ExcelFile(again / "tables.xlsx").sheet_names

@@ -1,0 +1,69 @@
+"""Executive summary: worded from recorded results only, and what changed since last time."""
+
+import json
+
+import pandas as pd
+
+from needs_assessment import summary
+
+TRENDS = {
+    "judgements": [
+        {"category": "robbery", "label": "Robbery", "financial_year": "2018/19", "count": 834,
+         "change_on_previous_pct": 24.7, "vs_previous_year": "Higher", "three_year_average": 576.0,
+         "vs_three_year_average": "Higher", "rate_per_1000": 0.978, "england_wales_rate": 1.438,
+         "vs_england_wales": "Lower"},
+        {"category": "homicide", "label": "Homicide", "financial_year": "2018/19", "count": 12,
+         "change_on_previous_pct": None, "vs_previous_year": "Not compared",
+         "three_year_average": None, "vs_three_year_average": "Not compared",
+         "rate_per_1000": 0.014, "england_wales_rate": None, "vs_england_wales": "Not compared"},
+    ],
+    "rolling_year": [{"category": "robbery", "label": "Robbery", "period": "year ending December 2019",
+                      "count": 796, "change_pct": 4.6, "judgement": "Comparable"}],
+    "recent_counts": {"robbery": {"2016/17": 534, "2017/18": 669, "2018/19": 834}},
+    "coverage": {"robbery": {"last_year": "2018/19"}},
+}
+
+
+def test_findings_quote_recorded_numbers():
+    sentences = summary.trend_findings(TRENDS)
+    assert sentences == [
+        "Robbery rose 25% on the previous year to 834 offences in 2018/19 (higher by a Poisson "
+        "test), higher than the 3-year average, and the rate was lower than England and Wales."
+    ]
+
+
+def test_indicator_table_layout():
+    table = summary.indicator_table(TRENDS)
+    robbery = table.iloc[0]
+    assert robbery["Current year"] == "2018/19: 834"
+    assert robbery["Previous year"] == "2017/18: 669"
+    assert robbery["Three years before"] == "–"
+    assert robbery["Rolling 12 months"] == "796 (December 2019)"
+    assert robbery["vs England & Wales"] == "Lower"
+    assert table.iloc[1]["3-year average"] == "–"
+
+
+def test_changes_since_last_assessment():
+    previous = {"trends": {"judgements": [dict(TRENDS["judgements"][0], count=700,
+                                               vs_england_wales="Comparable")]}}
+    table = summary.changes({"trends": TRENDS}, previous)
+    assert set(table["Measure"]) == {"Offences", "vs England & Wales"}
+    assert "2 headline figures" in summary.describe_changes(table, previous)
+    assert "first published run" in summary.describe_changes(pd.DataFrame(), None)
+    same = summary.changes({"trends": TRENDS}, {"trends": TRENDS})
+    assert same.empty and "No headline" in summary.describe_changes(same, {"trends": TRENDS})
+
+
+def test_results_are_read_from_the_run_folder(tmp_path):
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "trends.json").write_text(json.dumps(TRENDS))
+    (tmp_path / "results" / "summary.json").write_text("{}")
+    assert list(summary.load_results(tmp_path)) == ["trends"]
+    assert summary.load_previous(tmp_path) is None
+
+
+def test_limitations_flag_synthetic_data():
+    notes = summary.limitations({"trends": TRENDS}, synthetic=True)
+    assert any("2018/19" in n for n in notes)
+    assert any("demonstration data (synthetic)" in n for n in notes)
+    assert not any("synthetic" in n for n in summary.limitations({"trends": TRENDS}, synthetic=False))
