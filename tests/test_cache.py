@@ -56,3 +56,13 @@ def test_unchanged_rerun_reuses_chapters(published, tmp_path):
     assert (again / "tables" / "trends_annual.csv").read_bytes() == \
         (published / "tables" / "trends_annual.csv").read_bytes()
     assert "trends_annual" in pd.ExcelFile(again / "tables.xlsx").sheet_names
+
+
+def test_one_chapters_code_reruns_only_that_chapter(default_config, monkeypatch, tmp_path):
+    before = keys(default_config)
+    package = tmp_path / "needs_assessment"
+    shutil.copytree(cache.PACKAGE, package)
+    (package / "trend_charts.py").write_text("# changed\n", encoding="utf-8")
+    monkeypatch.setattr(cache, "PACKAGE", package)
+    after = keys(default_config)
+    assert {k for k in before if before[k] != after[k]} == {"trends"}

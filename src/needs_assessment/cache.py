@@ -23,9 +23,16 @@ PACKAGE = Path(__file__).parent
 __all__ = ["chapter_key", "previous_keys", "reuse", "path_hash"]
 
 
-def code_hash() -> str:
-    """Every module and template of the package: a code change re-runs every chapter."""
-    return files_hash(p for p in PACKAGE.rglob("*") if p.is_file() and p.suffix in {".py", ".j2", ".css", ".json"})
+def code_hash(key: str) -> str:
+    """The package's modules and templates, less other chapters' own modules.
+
+    A change in shared code (statistics, loaders, templates) re-runs every chapter; a
+    change in one chapter's module re-runs only the chapters that use it.
+    """
+    others = {m for spec in SPECS.values() for m in spec.modules} - set(SPECS[key].modules)
+    skip = {PACKAGE / f"{module}.py" for module in others}
+    return files_hash(p for p in PACKAGE.rglob("*")
+                      if p.is_file() and p.suffix in {".py", ".j2", ".css", ".json"} and p not in skip)
 
 
 def chapter_key(key: str, config: AssessmentConfig) -> str:
@@ -36,7 +43,7 @@ def chapter_key(key: str, config: AssessmentConfig) -> str:
     built = stamp(config)
     parts = {
         "notebook": path_hash(chapter_notebook(key)),
-        "code": code_hash(),
+        "code": code_hash(key),
         "config": {name: settings.get(name) for name in spec.config},
         "tables": {name: built.get(name) for name in spec.tables},
     }

@@ -19,23 +19,29 @@ class ChapterSpec:
     tables: tuple[str, ...]
     config: tuple[str, ...] = COMMON_CONFIG
     uses_results: bool = False
+    modules: tuple[str, ...] = ()  # chapter-specific modules it imports (package-relative)
 
 
 SPECS: dict[str, ChapterSpec] = {
     spec.key: spec for spec in (
-        ChapterSpec("summary", (), COMMON_CONFIG + ("report",), uses_results=True),
+        ChapterSpec("summary", (), COMMON_CONFIG + ("report",), uses_results=True,
+                    modules=("summary",)),
         ChapterSpec("trends", ("recorded_crime", "pfa_offence_groups", "pfa_knife",
                                "force_population", "force_context", "lsoa_lookup",
-                               "crime_severity", "hospital_admissions")),
+                               "crime_severity", "hospital_admissions"),
+                    modules=("trends", "trend_charts")),
         ChapterSpec("deprivation", ("police_uk_counts", "imd", "lsoa_lookup", "lsoa_population",
-                                    "lsoa_boundaries", "district_boundaries", "force_extract")),
+                                    "lsoa_boundaries", "district_boundaries", "force_extract"),
+                    modules=("deprivation", "deprivation_charts")),
         ChapterSpec("hotspots", ("police_uk_counts", "imd", "lsoa_lookup", "lsoa_population",
-                                 "lsoa_boundaries", "district_boundaries", "force_extract")),
+                                 "lsoa_boundaries", "district_boundaries", "force_extract"),
+                    modules=("hotspots", "hotspot_charts")),
         ChapterSpec("county_lines", ("force_extract", "district_population",
                                      "district_boundaries", "recorded_crime",
                                      "pfa_offence_groups", "pfa_knife", "force_population",
                                      "force_context", "lsoa_lookup"),
-                    COMMON_CONFIG + ("county_lines",)),
+                    COMMON_CONFIG + ("county_lines",),
+                    modules=("county_lines", "county_lines_charts", "trends")),
     )
 }
 CHAPTERS = tuple(SPECS)
