@@ -56,12 +56,15 @@ def prepare(
 
 
 @app.command("check-data")
-def check_data(manifest: Annotated[Path, typer.Option(help="Data manifest")] = MANIFEST) -> None:
-    """Verify every raw file against its sha256 in the manifest."""
+def check_data(config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Verify every raw file against its manifest sha256, then report each source's coverage."""
+    from .config import load_config
     from .manifest import check_files
+    from .refresh import input_report
 
     try:
-        checks = check_files(manifest)
+        settings = load_config(config)
+        checks = check_files(settings.data.manifest)
     except AssessmentError as exc:
         _fail(exc)
     bad = [c for c in checks if not c.ok]
@@ -70,6 +73,66 @@ def check_data(manifest: Annotated[Path, typer.Option(help="Data manifest")] = M
         console.print(f"{mark}  {check.source:32} {check.path}", highlight=False)
     console.print(f"{len(checks) - len(bad)} of {len(checks)} files match the manifest")
     if bad:
+        raise typer.Exit(code=1)
+    _report_coverage(settings, input_report)
+
+
+def _report_coverage(settings, input_report) -> None:
+    try:
+        coverages, stale = input_report(settings)
+    except AssessmentError as exc:
+        _fail(exc)
+    console.print("\nCoverage of the processed tables:")
+    for item in coverages:
+        console.print(f"  {item.table:22} {item.describe()}", highlight=False)
+    for note in stale:
+        console.print(f"[yellow]stops early[/] {note}", highlight=False)
+
+
+@app.command()
+def new(
+    source: Annotated[Path, typer.Option("--from", help="This year's config")] = DEFAULT_CONFIG,
+    year: Annotated[int, typer.Option(help="The new last financial year (2022 = 2022/23)")] = 0,
+) -> None:
+    """Write next year's config (period moved on) and say which inputs are missing or stale."""
+    from .config import load_config
+    from .refresh import input_report, new_config
+
+    try:
+        target = new_config(source, year or load_config(source).period.last_year + 1)
+        console.print(f"Wrote {target}")
+        _report_coverage(load_config(target), input_report)
+    except AssessmentError as exc:
+        _fail(exc)
+
+
+@app.command()
+def batch(
+    config: ConfigOption = DEFAULT_CONFIG,
+    areas: Annotated[str, typer.Option(help="Forces, comma-separated; empty = every force")] = "",
+    workers: Annotated[int, typer.Option(help="Local processes")] = 2,
+    scheduler: Annotated[str, typer.Option(help="Dask scheduler address (tcp://...)")] = "",
+    reports_dir: Annotated[Path, typer.Option(help="Where each reports/<name>/ is written")] = REPORTS_DIR,
+) -> None:
+    """Run the assessment for many forces; one failure does not stop the others."""
+    import time
+
+    from .batch import run_batch
+
+    forces = [a.strip() for a in areas.split(",") if a.strip()] or None
+    began = time.perf_counter()
+    outcomes = run_batch(config, forces, reports_dir.resolve(), workers=workers,
+                         scheduler=scheduler or None,
+                         progress=lambda o: console.log(
+                             f"{'[green]done[/]' if o.ok else '[red]FAILED[/]'} {o.force} "
+                             f"({o.seconds:.0f} s)"))
+    minutes = (time.perf_counter() - began) / 60
+    failed = [o for o in outcomes if not o.ok]
+    console.print(f"{len(outcomes) - len(failed)} of {len(outcomes)} assessments published in "
+                  f"{minutes:.1f} min ({len(outcomes) / minutes:.1f} per minute)")
+    for outcome in failed:
+        console.print(f"[red]{outcome.force}[/]: {outcome.error}", highlight=False)
+    if failed:
         raise typer.Exit(code=1)
 
 
