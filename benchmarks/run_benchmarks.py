@@ -1,0 +1,97 @@
+"""Benchmark the assessment run, in one go on this machine, and print the ratios.
+
+1. full: `sna run` with no previous report (every chapter executes, in parallel, plus
+   merge, HTML, workbook and PDF);
+2. naive: for each chapter notebook in turn, the papermill CLI then the nbconvert CLI
+   (no merge, no PDF) — how a project without this pipeline would do it;
+3. cached: `sna run` again with nothing changed (chapters reused from the last report);
+4. police.uk ingest: rows per second and peak memory, DuckDB against pandas, on a
+   generated (synthetic) archive (`benchmarks/police_uk_ingest.py`);
+5. batch (optional, --batch N): N forces through `sna batch`, assessments per minute.
+
+Processed data are prepared before the timings, as a run does once per input change.
+
+    python benchmarks/run_benchmarks.py [--config FILE] [--ingest-rows N] [--batch N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def timed(command: list[str], cwd: Path = ROOT) -> float:
+    began = time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, capture_output=True, text=True)
+    return time.perf_counter() - began
+
+
+def naive(config: Path, chapters: list[str], workdir: Path) -> float:
+    from needs_assessment.chapters import execution_order
+    from needs_assessment.report import chapter_notebook
+
+    independent, dependent = execution_order(tuple(chapters))
+    began = time.perf_counter()
+    for key in independent + dependent:
+        source = chapter_notebook(key)
+        out = workdir / source.name
+        subprocess.run([str(BIN / "papermill"), str(source), str(out), "-k", "needs-assessment",
+                        "-p", "config_path", str(config), "-p", "output_dir", str(workdir),
+                        "--cwd", str(ROOT)], check=True, capture_output=True)
+        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input",
+                        str(out)], check=True, capture_output=True)
+    return time.perf_counter() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", default="config/cambridgeshire-2021.yaml")
+    parser.add_argument("--ingest-rows", type=int, default=2_000_000)
+    parser.add_argument("--batch", type=int, default=0, help="forces to run in a batch")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT / "src"))
+    from needs_assessment.config import load_config
+
+    config_path = (ROOT / args.config).resolve()
+    config = load_config(config_path)
+    subprocess.run([str(BIN / "sna"), "prepare", "--config", str(config_path)], check=True,
+                   capture_output=True)
+    results: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="sna-bench-") as scratch:
+        scratch = Path(scratch)
+        run = [str(BIN / "sna"), "run", "--config", str(config_path), "--reports-dir",
+               str(scratch / "reports")]
+        results["full_run_s"] = timed(run)
+        results["cached_rerun_s"] = timed(run)
+        (scratch / "naive").mkdir()
+        results["naive_run_s"] = naive(config_path, list(config.report.chapters), scratch / "naive")
+        if args.batch:
+            forces = ["Cleveland", "Dorset", "Cumbria", "Suffolk", "Norfolk", "Durham",
+                      "Wiltshire", "Gwent"][: args.batch]
+            seconds = timed([str(BIN / "sna"), "batch", "--config", str(config_path), "--areas",
+                             ",".join(forces), "--reports-dir", str(scratch / "batch")])
+            results["batch_assessments_per_minute"] = len(forces) / seconds * 60
+    ingest = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "police_uk_ingest.py"),
+                             "--rows", str(args.ingest_rows)], capture_output=True, text=True,
+                            check=True).stdout
+    results["full_vs_naive_speedup"] = results["naive_run_s"] / results["full_run_s"]
+    results["cached_vs_full_speedup"] = results["full_run_s"] / results["cached_rerun_s"]
+    print(f"chapters: {', '.join(config.report.chapters)}")
+    for key, value in results.items():
+        print(f"{key:32} {value:8.2f}")
+    print("\npolice.uk ingest (synthetic archive):\n" + ingest)
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"run-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
