@@ -122,3 +122,5 @@ def test_words_quote_the_computed_numbers(chapter):
     vwi = chapter.judgements.set_index("category").loc["violence_with_injury"]
     assert f"{vwi['count']:,} offences in {vwi['financial_year']}" in text
     assert f"{vwi['rate_per_1000']:.2f} per 1,000" in text
+    homicide = chapter.judgements.set_index("category").loc["homicide"]
+    assert f"{homicide['rate_per_1000']:.3g} per 1,000" in text  # small rates keep 3 figures

@@ -154,9 +154,9 @@ def _build(config: AssessmentConfig, config_path: Path, staging: Path, previous:
     began = time.perf_counter()
     executed = [(path, nbformat.read(path, as_version=4)) for path in
                 (staging / "notebooks" / chapter_notebook(k).name for k in page_order(config.report.chapters))]
-    merged = merge(executed, _front_matter(config), appendix_markdown(config))
+    results = write_results(staging)
+    merged = merge(executed, _front_matter(config), appendix_markdown(config, results))
     (staging / "assessment.html").write_text(to_html(merged, _page(config)), encoding="utf-8")
-    write_results(staging)
     write_workbook(staging, config)
     timings["render"] = time.perf_counter() - began
     began = time.perf_counter()

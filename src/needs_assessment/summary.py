@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .text import rate
+
 JUDGEMENT_WORDS = {"Higher": "higher than", "Lower": "lower than", "Comparable": "comparable with"}
 
 
@@ -83,9 +85,8 @@ def indicator_table(trends: dict) -> pd.DataFrame:
         roll = rolling.get(row["category"])
         record["Rolling 12 months"] = "–" if roll is None else f"{roll['count']:,} ({roll['period'][12:]})"
         record["vs previous 12 months"] = "–" if roll is None else roll["judgement"]
-        record["Rate per 1,000"] = f"{row['rate_per_1000']:.2f}"
-        record["England & Wales"] = ("–" if row["england_wales_rate"] is None
-                                     else f"{row['england_wales_rate']:.2f}")
+        record["Rate per 1,000"] = rate(row["rate_per_1000"])
+        record["England & Wales"] = rate(row["england_wales_rate"])
         record["vs England & Wales"] = row["vs_england_wales"]
         rows.append(record)
     return pd.DataFrame(rows)

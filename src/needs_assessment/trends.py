@@ -19,6 +19,7 @@ from . import stats
 from .config import AssessmentConfig, financial_year_label
 from .definitions import Definitions
 from .sources.ons_recorded_crime import financial_years
+from .text import join, rate, signed_pct
 
 TIER_ONS = "ONS police recorded crime (real)"
 TIER_ONS_TABLES = "ONS Police Force Area tables (real)"
@@ -302,9 +303,9 @@ def describe_coverage(cov: dict, config: AssessmentConfig) -> str:
                          []).append(item["label"].lower())
     lines = []
     for (first, last, missing), labels in spans.items():
-        line = f"- {_join(labels).capitalize()}: real force counts from {first} to {last}"
+        line = f"- {join(labels).capitalize()}: real force counts from {first} to {last}"
         if missing:
-            line += f"; none for {_join(list(missing))}"
+            line += f"; none for {join(list(missing))}"
         lines.append(line + ".")
     text = (f"The assessment period is {config.period_label}. Published force-level counts "
             "stop before it ends:\n\n" if any(k[2] for k in spans) else "")
@@ -316,12 +317,12 @@ def describe_judgements(table: pd.DataFrame, area: str) -> str:
     bullets = [f"In {area}, in the latest year with published counts:\n"]
     for row in table.itertuples():
         change = ("" if row.change_on_previous_pct is None
-                  else f"{_signed(row.change_on_previous_pct)} on the previous year "
+                  else f"{signed_pct(row.change_on_previous_pct)} on the previous year "
                        f"({row.vs_previous_year.lower()}), ")
         bullets.append(
             f"- **{row.label}**: {row.count:,} offences in {row.financial_year}, "
-            f"{row.rate_per_1000:.2f} per 1,000 residents (95% CI {row.rate_lower_95:.2f} to "
-            f"{row.rate_upper_95:.2f}); {change}{_vs_average(row)}; {_trend_words(row)}. "
+            f"{rate(row.rate_per_1000)} per 1,000 residents (95% CI {rate(row.rate_lower_95)} to "
+            f"{rate(row.rate_upper_95)}); {change}{_vs_average(row)}; {_trend_words(row)}. "
             f"{_vs_benchmark(row)}"
         )
     return "\n".join(bullets)
@@ -332,7 +333,7 @@ def _vs_benchmark(row) -> str:
         return ""
     word = {"Higher": "Higher than", "Lower": "Lower than", "Comparable": "Comparable with"}
     text = (f"{word.get(row.vs_england_wales, 'Not compared with')} England and Wales "
-            f"({row.england_wales_rate:.2f} per 1,000)")
+            f"({rate(row.england_wales_rate)} per 1,000)")
     if row.rank_of_forces:
         text += f"; ranked {row.rank_of_forces} forces (1 = highest rate)"
     return text + "."
@@ -349,12 +350,12 @@ def _trend_words(row) -> str:
     significant = row.trend_lower_95 > 0 or row.trend_upper_95 < 0
     shape = (f"{TREND_WORDS[row.trend_pct_per_year > 0]} by {abs(row.trend_pct_per_year):.1f}% "
              "a year" if significant else "no clear long-term trend")
-    return (f"{shape} over {row.trend_years} (95% CI {_signed(row.trend_lower_95)} to "
-            f"{_signed(row.trend_upper_95)} a year)")
+    return (f"{shape} over {row.trend_years} (95% CI {signed_pct(row.trend_lower_95)} to "
+            f"{signed_pct(row.trend_upper_95)} a year)")
 
 
 def describe_peers(peers: pd.DataFrame, area: str, chosen: bool) -> str:
-    names = _join(list(peers["force"]))
+    names = join(list(peers["force"]))
     if chosen:
         return f"The peer group is set in the config: {names}."
     density = "population density (people per hectare, 2011 Census areas, mid-2018 populations)"
@@ -378,7 +379,7 @@ def describe_severity(frame: pd.DataFrame, area: str) -> str:
         f"runs to {last['financial_year']}, past the published counts. For violence against "
         f"the person in {area} it went from {first['severity_score']:.2f} in "
         f"{first['financial_year']} to {last['severity_score']:.2f} in {last['financial_year']} "
-        f"({_signed((last['severity_score'] / first['severity_score'] - 1) * 100)}); England "
+        f"({signed_pct((last['severity_score'] / first['severity_score'] - 1) * 100)}); England "
         f"and Wales went from {national[first['year']]:.2f} to {national[last['year']]:.2f}."
     )
 
@@ -405,9 +406,9 @@ def alt_rates(series: pd.DataFrame, table: pd.DataFrame, area: str) -> str:
             f"{years.max()}, for {area} with 95% interval bands, its peer forces and England "
             "and Wales.")
     if lower:
-        text += f" In the latest year {area} is lower than England and Wales for {_join(lower).lower()}."
+        text += f" In the latest year {area} is lower than England and Wales for {join(lower).lower()}."
     if higher:
-        text += f" It is higher for {_join(higher).lower()}."
+        text += f" It is higher for {join(higher).lower()}."
     return text
 
 
@@ -416,8 +417,8 @@ def alt_indexed(series: pd.DataFrame, area: str) -> str:
     change = force.groupby("label", sort=False)["count"].agg(lambda s: s.iloc[-1] / s.iloc[0] * 100 - 100)
     top, bottom = change.idxmax(), change.idxmin()
     return (f"Line chart of recorded offences in {area} indexed to {force['financial_year'].min()} "
-            f"= 100. The largest rise is {top.lower()} ({_signed(change[top])}); the largest "
-            f"fall or smallest rise is {bottom.lower()} ({_signed(change[bottom])}).")
+            f"= 100. The largest rise is {top.lower()} ({signed_pct(change[top])}); the largest "
+            f"fall or smallest rise is {bottom.lower()} ({signed_pct(change[bottom])}).")
 
 
 def alt_severity(frame: pd.DataFrame, area: str) -> str:
@@ -429,12 +430,6 @@ def alt_admissions(frame: pd.DataFrame, region: str | None) -> str:
     return "Bar chart of hospital admissions by year. " + describe_admissions(frame, region)
 
 
-def _signed(value: float) -> str:
-    return f"{value:+.1f}%".replace("-", "−")
-
-
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 # -- the chapter in one call ---------------------------------------------------------------
@@ -500,14 +495,14 @@ def judgement_table(table: pd.DataFrame) -> pd.DataFrame:
         "Category": table["label"],
         "Year": table["financial_year"],
         "Offences": table["count"],
-        "Per 1,000": table["rate_per_1000"].map("{:.2f}".format),
+        "Per 1,000": table["rate_per_1000"].map(rate),
         "Previous year": table["previous_count"],
         "vs previous year": table["vs_previous_year"],
         "3-year average": table["three_year_average"].map(
             lambda v: "–" if v is None or pd.isna(v) else f"{v:,.0f}"),
         "vs 3-year average": table["vs_three_year_average"],
         "Trend % a year": table["trend_pct_per_year"].map("{:+.1f}".format),
-        "England & Wales per 1,000": table["england_wales_rate"].map("{:.2f}".format),
+        "England & Wales per 1,000": table["england_wales_rate"].map(rate),
         "vs England & Wales": table["vs_england_wales"],
         "Rank (1 = highest)": table["rank_of_forces"],
     })
@@ -517,7 +512,7 @@ def rate_table(series: pd.DataFrame) -> pd.DataFrame:
     """Rates with intervals by year (rows) for the force, and the benchmarks' rates."""
     force = series[series["area_type"] == "force"]
     shown = force.assign(value=force.apply(
-        lambda r: f"{r.rate_per_1000:.2f} ({r.rate_lower_95:.2f}–{r.rate_upper_95:.2f})", axis=1))
+        lambda r: f"{rate(r.rate_per_1000)} ({rate(r.rate_lower_95)}–{rate(r.rate_upper_95)})", axis=1))
     wide = shown.pivot(index="financial_year", columns="label", values="value")
     order = list(dict.fromkeys(force["label"]))
     return wide[order].reset_index().rename(columns={"financial_year": "Financial year"})
