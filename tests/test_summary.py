@@ -67,3 +67,15 @@ def test_limitations_flag_synthetic_data():
     assert any("2018/19" in n for n in notes)
     assert any("demonstration data (synthetic)" in n for n in notes)
     assert not any("synthetic" in n for n in summary.limitations({"trends": TRENDS}, synthetic=False))
+
+
+def test_deprivation_findings_quote_the_interval():
+    dep = {"measure": "Violence and sexual offences (police.uk)", "lsoas": 487, "months_pooled": 7,
+           "rho_imd": {"estimate": 0.7069, "lower": 0.652, "upper": 0.7524},
+           "rate_ratio": {"estimate": 4.8468, "lower": 4.3818, "upper": 5.361},
+           "unexpected_more": 7}
+    first, second = summary.deprivation_findings(dep)
+    assert "rho 0.71 (95% CI 0.65 to 0.75)" in first
+    assert "4.8 times the rate of the least deprived (95% CI 4.4 to 5.4)" in first
+    assert second.startswith("7 neighbourhoods")
+    assert summary.deprivation_findings({}) == []

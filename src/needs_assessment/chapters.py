@@ -32,15 +32,15 @@ SPECS: dict[str, ChapterSpec] = {
                     modules=("trends", "trend_charts")),
         ChapterSpec("deprivation", ("police_uk_counts", "imd", "lsoa_lookup", "lsoa_population",
                                     "lsoa_boundaries", "district_boundaries", "force_extract"),
-                    modules=("deprivation", "deprivation_charts")),
+                    COMMON_CONFIG + ("data",), modules=("deprivation", "deprivation_charts")),
         ChapterSpec("hotspots", ("police_uk_counts", "imd", "lsoa_lookup", "lsoa_population",
                                  "lsoa_boundaries", "district_boundaries", "force_extract"),
-                    modules=("hotspots", "hotspot_charts")),
+                    COMMON_CONFIG + ("data",), modules=("hotspots", "hotspot_charts")),
         ChapterSpec("county_lines", ("force_extract", "district_population",
                                      "district_boundaries", "recorded_crime",
                                      "pfa_offence_groups", "pfa_knife", "force_population",
                                      "force_context", "lsoa_lookup"),
-                    COMMON_CONFIG + ("county_lines",),
+                    COMMON_CONFIG + ("county_lines", "data"),
                     modules=("county_lines", "county_lines_charts", "trends")),
     )
 }

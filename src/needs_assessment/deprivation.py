@@ -51,7 +51,13 @@ from statsmodels.stats.multitest import multipletests
 from . import stats
 from .config import AssessmentConfig, Period
 from .definitions import Definitions
-from .disclosure import assert_no_identifiers, suppress_small_counts
+from .disclosure import (
+    SUPPRESSED_MARKER,
+    assert_no_identifiers,
+    marker_column,
+    suppress_small_counts,
+)
+from .text import join
 
 TIER_POLICE_UK = "police.uk street-level crime (real)"
 SYNTHETIC_LABEL = "demonstration data (synthetic)"
@@ -521,25 +527,64 @@ def analyse(lsoas: pd.DataFrame, events: Events, lsoa_population: pd.DataFrame, 
 
 def published_deciles(deciles: pd.DataFrame, config: AssessmentConfig) -> pd.DataFrame:
     """The decile table with :data:`DECILE_COLUMNS` only, after disclosure control."""
-    safe = _suppressed(deciles[DECILE_COLUMNS], config,
-                       ["rate_per_1000", "rate_lower_95", "rate_upper_95"])
-    return safe[DECILE_COLUMNS]
+    rates = ["rate_per_1000", "rate_lower_95", "rate_upper_95"]
+    frame = deciles[DECILE_COLUMNS].copy()
+    frame[rates] = frame[rates].round(3)
+    return _suppressed(frame, config, rates)[DECILE_COLUMNS]
 
 
 def published_lsoas(table: pd.DataFrame, config: AssessmentConfig) -> pd.DataFrame:
     """The LSOA table after disclosure control: counts 1-5 hidden, rates on < 10 events blanked.
 
     Everything computed from the count (rate, limits, observed/expected, residual) is
-    hidden with it; markers in ``<column>_marker``.
+    hidden with it; markers in ``<column>_marker``. Because the chapter also publishes
+    totals by district and by IMD decile, a district or decile with exactly one hidden
+    count gets a second one hidden (:func:`secondary_cells`), so no small count can be
+    recovered by subtraction.
     """
     frame = table.assign(population=table["population"].round().astype("int64"),
                          expected=table["expected"].round(2))
     derived = ["rate_per_1000", "rate_lower_95", "rate_upper_95", "ratio_observed_expected",
                "pearson_residual"]
+    frame[derived] = frame[derived].round(3)
     safe = _suppressed(frame[LSOA_COLUMNS], config, derived)
-    for column in derived:
-        safe[column] = safe[column].round(3)
+    primary = (safe[marker_column("count")] == SUPPRESSED_MARKER).fillna(False).to_numpy(bool)
+    hidden = secondary_cells(frame["count"].to_numpy(dtype=float), primary,
+                             [frame["district_code"].to_numpy(), frame["imd_decile"].to_numpy()])
+    extra = hidden & ~primary
+    for column in ["count", *derived]:
+        safe[column] = safe[column].mask(extra)
+        safe[marker_column(column)] = safe[marker_column(column)].mask(extra, SUPPRESSED_MARKER)
     return safe
+
+
+def secondary_cells(counts: np.ndarray, hidden: np.ndarray, groupings: list) -> np.ndarray:
+    """Hidden cells after complementary suppression across several published totals.
+
+    ``groupings`` holds one label array per published total (e.g. district and decile).
+    While any group of any grouping has exactly one hidden cell, the smallest shown
+    non-zero cell of that group (a zero only if none) is hidden too; the loop repeats
+    because hiding a cell for one grouping can leave a single hidden cell in another.
+    """
+    hidden = np.asarray(hidden, dtype=bool).copy()
+    counts = np.asarray(counts, dtype=float)
+    changed = True
+    while changed:
+        changed = False
+        for labels in groupings:
+            labels = np.asarray(labels)
+            for key in pd.unique(labels):
+                positions = np.flatnonzero(labels == key)
+                if hidden[positions].sum() != 1:
+                    continue
+                shown = positions[~hidden[positions]]
+                if len(shown) == 0:
+                    continue
+                nonzero = shown[counts[shown] > 0]
+                pool = nonzero if len(nonzero) else shown
+                hidden[pool[np.argmin(counts[pool])]] = True
+                changed = True
+    return hidden
 
 
 def published_districts(districts: pd.DataFrame, config: AssessmentConfig) -> pd.DataFrame:
@@ -701,7 +746,7 @@ def describe_rho(rho: stats.Interval, level: float = 0.95) -> str:
     direction = "positive" if rho.estimate > 0 else "negative"
     word, floor = strength(rho.estimate), strength(min(abs(rho.lower), abs(rho.upper)))
     hedge = f" (at least {floor})" if floor != word else ""
-    return f"a {word} {direction} association{hedge}: {numbers}"
+    return f"a {word} {direction} association: {numbers}{hedge}"
 
 
 def _num(value: float, digits: int = 2) -> str:
@@ -710,14 +755,8 @@ def _num(value: float, digits: int = 2) -> str:
 
 def _months_words(months) -> str:
     names = [pd.Period(m, freq="M").strftime("%b %Y") for m in months]
-    return _join(names)
+    return join(names)
 
-
-def _join(items: list[str]) -> str:
-    items = list(items)
-    if len(items) == 1:
-        return items[0]
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _span_words(months) -> str:
@@ -735,7 +774,7 @@ def describe_data(a: Analysis, area: str) -> str:
     e = a.events
     years = ", ".join(f"mid-{y} ({n} month{'s' if n > 1 else ''})"
                       for y, n in a.population_years.items())
-    types = _join([f'"{t}"' for t in e.crime_types]) if e.crime_types else e.label
+    types = join([f'"{t}"' for t in e.crime_types]) if e.crime_types else e.label
     return (
         f"The headline measure is police.uk street-level crime type {types} (real data): "
         f"{e.total:,} offences in {len(a.table)} LSOAs of {area}, pooled over the "
@@ -777,10 +816,10 @@ def describe_association(a: Analysis, level: float = 0.95) -> str:
     """The strength of the association with its uncertainty, IMD and income domain."""
     pct = f"{level:.0%}"
     return (
-        f"Across the {len(a.table)} LSOAs there is {describe_rho(a.rho_imd, level)} between "
-        f"deprivation (IMD 2019 rank) and the annual rate of {a.events.label.lower()} "
-        f"(Spearman's rank correlation; {pct} interval from {N_BOOT:,} bootstrap resamples "
-        f"of LSOAs). With the income domain in place of the whole index there is "
+        f"Across the {len(a.table)} LSOAs, deprivation (IMD 2019 rank) and the annual rate of "
+        f"{a.events.label.lower()} show {describe_rho(a.rho_imd, level)} (Spearman's rank "
+        f"correlation; the {pct} interval comes from {N_BOOT:,} bootstrap resamples of "
+        f"LSOAs). With the income domain in place of the whole index: "
         f"{describe_rho(a.rho_income, level)}. {_compare_domains(a)}"
     )
 
@@ -813,8 +852,9 @@ def describe_gradient(a: Analysis, level: float = 0.95) -> str:
         f"{least['rate_per_1000']:.1f} in the least deprived (decile {rr.least_deprived_decile}, "
         f"{int(least['lsoas'])} LSOAs): a rate ratio of {rr.estimate:.2f} ({pct} CI "
         f"{rr.lower:.2f} to {rr.upper:.2f}). Each step of one national decile towards more "
-        f"deprivation multiplies the rate by {g.irr:.3f} ({pct} CI {g.lower:.3f} to "
-        f"{g.upper:.3f}; {_pct_words(g)}) in a {model}. By income-domain decile the "
+        f"deprivation multiplies the rate by {g.irr:.3f}, the incidence rate ratio (IRR) "
+        f"per decile ({pct} CI {g.lower:.3f} to {g.upper:.3f}; {_pct_words(g)}), in a {model}. "
+        f"By income-domain decile the "
         f"step is {ig.irr:.3f} ({pct} CI {ig.lower:.3f} to {ig.upper:.3f}). Over the whole "
         f"population, the fitted rate at the most deprived end is {abs(sii):.1f} per 1,000 "
         f"{'higher' if sii < 0 else 'lower'} than at the least deprived end (slope index of "
@@ -846,7 +886,7 @@ def describe_unexpected(a: Analysis, level: float = 0.95, top: int = 5) -> str:
             f"{a.gradient.model} distribution, false discovery rate {q}).")
     if not more.empty:
         shown = more.head(top)
-        names = _join([f"{r.lsoa11_name} ({r.district}, {r.ratio_observed_expected:.1f} times "
+        names = join([f"{r.lsoa11_name} ({r.district}, {r.ratio_observed_expected:.1f} times "
                        f"the expected count, IMD decile {r.imd_decile})"
                        for r in shown.itertuples()])
         text += (f" The largest departures are {names}. "
@@ -862,7 +902,7 @@ def _district_share(more: pd.DataFrame, table: pd.DataFrame) -> str:
     counts = more["district"].value_counts()
     events = int(more["count"].sum())
     share = events / table["count"].sum() * 100
-    where = _join([f"{n} in {d}" for d, n in counts.items()])
+    where = join([f"{n} in {d}" for d, n in counts.items()])
     return (f"Together the {len(more)} LSOAs ({len(more) / len(table):.1%} of the area's "
             f"LSOAs) hold {events:,} offences, {share:.0f}% of the area's total; {where}.")
 
@@ -880,12 +920,23 @@ def describe_districts(districts: pd.DataFrame, level: float = 0.95) -> str:
         lines.append(f"- **{r.district}** ({r.lsoas} LSOAs, deciles spanned: "
                      f"{r.deciles_spanned}): {irr}{rho}; {r.reliability}.")
     uncertain = districts.loc[districts["reliability"] != "clear", "district"].tolist()
-    head = "Within each district:\n\n"
+    head = (f"Within each district (a gradient is marked uncertain with fewer than "
+            f"{MIN_LSOAS_FOR_GRADIENT} LSOAs, LSOAs spanning fewer than {MIN_DECILES_SPANNED} "
+            f"national deciles, or an IRR interval that includes 1):\n\n")
     tail = ("\n\nEvery district's gradient is clear." if not uncertain else
-            f"\n\nThe within-district gradient is uncertain in {_join(uncertain)}: too few "
+            f"\n\nThe within-district gradient is uncertain in {join(uncertain)}: too few "
             "LSOAs, too narrow a spread of deprivation, or an interval that cannot rule out "
             "no gradient.")
     return head + "\n".join(lines) + tail
+
+
+def tier_note(chapter: DeprivationChapter) -> str:
+    """A sentence for captions: which rows rest on demonstration (synthetic) data, if any."""
+    synthetic = [a.events.label for a in chapter.analyses if a.events.synthetic]
+    if not synthetic:
+        return ""
+    return (f" {join(synthetic)}: {SYNTHETIC_LABEL}, invented offences in the force extract's "
+            "schema, not real figures.")
 
 
 def describe_measures(analyses: list[Analysis], level: float = 0.95) -> str:
@@ -908,13 +959,14 @@ def describe_measures(analyses: list[Analysis], level: float = 0.95) -> str:
 # -- alt text -------------------------------------------------------------------------------
 
 
-def alt_deciles(a: Analysis) -> str:
+def alt_deciles(a: Analysis, level: float = 0.95) -> str:
     d = a.deciles
     top = d.loc[d["rate_per_1000"].idxmax()]
     rr = a.rate_ratio
     return (
         f"Bar chart of the annual rate of {a.events.label.lower()} per 1,000 residents by "
-        f"national IMD decile, with 95% intervals. The rate is {d.iloc[0]['rate_per_1000']:.1f} "
+        f"national IMD decile, with {level:.0%} intervals. The rate is "
+        f"{d.iloc[0]['rate_per_1000']:.1f} "
         f"in decile {int(d.iloc[0]['imd_decile'])} (most deprived) and "
         f"{d.iloc[-1]['rate_per_1000']:.1f} in decile {int(d.iloc[-1]['imd_decile'])} (least "
         f"deprived), a rate ratio of {rr.estimate:.2f}; the highest is decile "
@@ -922,11 +974,13 @@ def alt_deciles(a: Analysis) -> str:
     )
 
 
-def alt_scatter(a: Analysis) -> str:
+def alt_scatter(a: Analysis, min_events: int = 10) -> str:
     more = len(unexpected_list(a.table, MORE))
+    few = int((a.table["count"] < min_events).sum())
     return (
         f"Scatter plot of {len(a.table)} LSOAs: annual rate of {a.events.label.lower()} per "
-        f"1,000 residents against national IMD rank, with a lowess smoother. "
+        f"1,000 residents against national IMD rank, with a lowess smoother; the {few} LSOAs "
+        f"with fewer than {min_events} offences are ticks along the foot, their rates not shown. "
         f"{_sentence(describe_rho(a.rho_imd))}; {_count_words(more)} far above what "
         f"their deprivation predicts."
     )
@@ -964,7 +1018,7 @@ def alt_unexpected(a: Analysis) -> str:
     more = unexpected_list(a.table, MORE)
     fewer = unexpected_list(a.table, FEWER)
     where = more["district"].value_counts()
-    places = _join([f"{n} in {d}" for d, n in where.items()]) if len(where) else "none"
+    places = join([f"{n} in {d}" for d, n in where.items()]) if len(where) else "none"
     return (
         f"Map of LSOAs whose {a.events.label.lower()} departs from what their deprivation "
         f"predicts: {len(more)} with far more ({places}) and {len(fewer)} with far fewer."
@@ -999,7 +1053,7 @@ def unexpected_display(a: Analysis, safe: pd.DataFrame, direction: str = MORE) -
     })
 
 
-def decile_display(deciles: pd.DataFrame) -> pd.DataFrame:
+def decile_display(deciles: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """The decile table as a Board reads it."""
     interval = [f"{lo:.1f} to {hi:.1f}" if pd.notna(lo) else "–" for lo, hi in
                 zip(deciles["rate_lower_95"], deciles["rate_upper_95"], strict=True)]
@@ -1010,11 +1064,11 @@ def decile_display(deciles: pd.DataFrame) -> pd.DataFrame:
         "Population": deciles["population"],
         "Offences": deciles["count"],
         "Per 1,000 a year": deciles["rate_per_1000"],
-        "95% CI": interval,
+        f"{level:.0%} CI": interval,
     })
 
 
-def district_display(districts: pd.DataFrame) -> pd.DataFrame:
+def district_display(districts: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """The district gradients as a Board reads them."""
     def ci(lo, hi, digits):
         return "–" if pd.isna(lo) else f"{lo:.{digits}f} to {hi:.{digits}f}"
@@ -1024,11 +1078,11 @@ def district_display(districts: pd.DataFrame) -> pd.DataFrame:
         "Offences": districts["count"],
         "Deciles spanned": districts["deciles_spanned"],
         "Rate ratio per decile": districts["irr_per_decile"],
-        "95% CI (rate ratio)": [ci(lo, hi, 2) for lo, hi in
+        f"{level:.0%} CI (rate ratio)": [ci(lo, hi, 2) for lo, hi in
                                 zip(districts["irr_lower_95"], districts["irr_upper_95"],
                                     strict=True)],
         "Spearman's rho": districts["rho"],
-        "95% CI (rho)": [ci(lo, hi, 2) for lo, hi in
+        f"{level:.0%} CI (rho)": [ci(lo, hi, 2) for lo, hi in
                          zip(districts["rho_lower_95"], districts["rho_upper_95"], strict=True)],
         "Reliability": districts["reliability"],
     })

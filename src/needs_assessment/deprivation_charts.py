@@ -53,25 +53,38 @@ def deciles(a: Analysis) -> plt.Figure:
     return fig
 
 
-def scatter(a: Analysis, label_top: int = 4) -> plt.Figure:
-    """LSOA rate against national IMD rank (most deprived on the right), lowess smoother."""
+def scatter(a: Analysis, min_events: int = 10, label_top: int = 4) -> plt.Figure:
+    """LSOA rate against national IMD rank (most deprived on the right), lowess smoother.
+
+    LSOAs with fewer than ``min_events`` events have no published rate (disclosure
+    control), so they appear only as ticks along the foot of the chart; the smoother uses
+    every LSOA.
+    """
     t = a.table
+    shown = t[t["count"] >= min_events]
     fig, ax = plt.subplots(figsize=(9, 5))
-    for i, (district, group) in enumerate(t.groupby("district", sort=True)):
+    for i, (district, group) in enumerate(shown.groupby("district", sort=True)):
         ax.scatter(group["imd_rank"], group["rate_per_1000"], s=14, alpha=0.75,
                    color=PALETTE[i % len(PALETTE)], marker=MARKERS[i % len(MARKERS)],
                    label=district, lw=0)
+    few = t[t["count"] < min_events]
+    ax.plot(few["imd_rank"], np.zeros(len(few)), "|", color=BENCHMARK_COLOUR, ms=8,
+            label=f"fewer than {min_events} offences (rate not shown)")
     smooth = lowess(t["rate_per_1000"].to_numpy(dtype=float), t["imd_rank"].to_numpy(dtype=float),
                     frac=0.5, return_sorted=True)
     ax.plot(smooth[:, 0], smooth[:, 1], color="#222222", lw=2, label="lowess smoother")
     flagged = unexpected_list(t, MORE)
+    flagged = flagged[flagged["count"] >= min_events]
     ax.scatter(flagged["imd_rank"], flagged["rate_per_1000"], s=40, facecolors="none",
                edgecolors="#222222", lw=1, label="far more than deprivation predicts")
     for row in flagged.head(label_top).itertuples():
         ax.annotate(row.lsoa11_name, (row.imd_rank, row.rate_per_1000), xytext=(4, 2),
                     textcoords="offset points", fontsize=7, path_effects=_HALO)
     ax.set_yscale("function", functions=(np.sqrt, np.square))
-    ax.set_ylim(bottom=0)
+    top = float(shown["rate_per_1000"].max()) if len(shown) else 1.0
+    ticks = [v for v in (0, 5, 10, 20, 50, 100, 200, 500, 1000) if v <= top * 1.05]
+    ax.set_yticks(ticks, [f"{v:,}" for v in ticks])
+    ax.set_ylim(0, top * 1.08)
     ax.invert_xaxis()
     ax.set_xlabel("National IMD 2019 rank (1 = most deprived in England; "
                   "more deprived to the right)")
@@ -121,11 +134,11 @@ def bivariate_map(chapter: DeprivationChapter) -> plt.Figure:
     return fig
 
 
-def unexpected_map(chapter: DeprivationChapter, zooms: int = 2) -> plt.Figure:
+def unexpected_map(chapter: DeprivationChapter, zooms: int = 4) -> plt.Figure:
     """LSOAs with far more / fewer events than deprivation predicts: the area and close-ups.
 
-    The close-ups are the districts with the most LSOAs far above expectation, framed on
-    those LSOAs.
+    Close-ups (up to ``zooms``, in a 2-column grid) show each district holding an LSOA far
+    above expectation, framed on those LSOAs, most such LSOAs first.
     """
     a = chapter.headline
     shapes = chapter.lsoa_boundaries.merge(
@@ -134,23 +147,23 @@ def unexpected_map(chapter: DeprivationChapter, zooms: int = 2) -> plt.Figure:
     colours = np.select([status == MORE, status == FEWER], [MORE_COLOUR, FEWER_COLOUR],
                         OTHER_COLOUR)
     more = unexpected_list(a.table, MORE)
-    zoom_districts = list(more["district_code"].value_counts().index[:zooms])
-    fig, axes = plt.subplots(1, 1 + len(zoom_districts),
-                             figsize=(5.5 + 4 * len(zoom_districts), 6.5),
-                             gridspec_kw={"width_ratios": [1.4] + [1] * len(zoom_districts)},
-                             squeeze=False)
-    axes = axes[0]
-    shapes.plot(ax=axes[0], color=colours, edgecolor="white", lw=0.15)
-    _area_axes(axes[0], chapter.district_boundaries)
-    _label_districts(axes[0], chapter.district_boundaries)
-    axes[0].set_title("Whole area", fontsize=10)
+    codes = list(more["district_code"].value_counts().index[:zooms])
+    rows = max(1, -(-len(codes) // 2))
+    fig = plt.figure(figsize=(13 if codes else 7, 4.2 * max(rows, 2)))
+    grid = fig.add_gridspec(rows, 3 if codes else 1, width_ratios=[2, 1, 1] if codes else [1])
+    whole = fig.add_subplot(grid[:, 0])
+    shapes.plot(ax=whole, color=colours, edgecolor="white", lw=0.15)
+    _area_axes(whole, chapter.district_boundaries)
+    _label_districts(whole, chapter.district_boundaries)
+    whole.set_title("Whole area", fontsize=10)
     names = dict(zip(a.table["lsoa11_code"], a.table["lsoa11_name"], strict=True))
-    for ax, code in zip(axes[1:], zoom_districts, strict=True):
-        inside = shapes["district_code"] == code
-        shapes[inside].plot(ax=ax, color=colours[inside.to_numpy()], edgecolor="white", lw=0.3)
-        outline = chapter.district_boundaries
+    outline = chapter.district_boundaries
+    for i, code in enumerate(codes):
+        ax = fig.add_subplot(grid[i // 2, 1 + i % 2])
+        inside = (shapes["district_code"] == code).to_numpy()
+        shapes[inside].plot(ax=ax, color=colours[inside], edgecolor="white", lw=0.3)
         _area_axes(ax, outline[outline["lad17_code"] == code])
-        flagged = shapes[inside & (status == MORE)]
+        flagged = shapes[inside & (status == MORE).to_numpy()]
         xmin, ymin, xmax, ymax = flagged.total_bounds
         margin = max(xmax - xmin, ymax - ymin, 2000) * 0.6
         ax.set_xlim(xmin - margin, xmax + margin)
@@ -165,7 +178,7 @@ def unexpected_map(chapter: DeprivationChapter, zooms: int = 2) -> plt.Figure:
                Patch(color=FEWER_COLOUR, label="far fewer than deprivation predicts"),
                Patch(color=OTHER_COLOUR, label="in line with deprivation")]
     fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=8)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig
 
 

@@ -88,6 +88,8 @@ def tiers_markdown(config: AssessmentConfig, results: dict) -> str:
     lines = ["### Which data each chapter rests on", ""]
     for chapter, values in results.items():
         tiers = values.get("sources") or values.get("tiers") or []
+        if isinstance(values.get("source"), str):
+            tiers = [values["source"], *tiers]
         if tiers:
             lines.append(f"- **{chapter.replace('_', ' ').capitalize()}**: {'; '.join(tiers)}.")
     if config.data.force_extract_is_synthetic:

@@ -57,13 +57,30 @@ def trend_findings(trends: dict) -> list[str]:
     return sentences
 
 
+def deprivation_findings(dep: dict) -> list[str]:
+    """The strength of the link with deprivation, with its uncertainty."""
+    if not dep.get("rho_imd"):
+        return []
+    rho, ratio = dep["rho_imd"], dep["rate_ratio"]
+    sentences = [
+        f"{dep['measure']} rises with deprivation across the area's {dep['lsoas']} "
+        f"neighbourhoods ({dep['months_pooled']} months of data): Spearman's rho "
+        f"{rho['estimate']:.2f} (95% CI {rho['lower']:.2f} to {rho['upper']:.2f}); the most "
+        f"deprived tenth of neighbourhoods has {ratio['estimate']:.1f} times the rate of the "
+        f"least deprived (95% CI {ratio['lower']:.1f} to {ratio['upper']:.1f})."
+    ]
+    if dep.get("unexpected_more"):
+        sentences.append(f"{dep['unexpected_more']} neighbourhoods have far more violence than "
+                         "their deprivation predicts (listed and mapped in the deprivation chapter).")
+    return sentences
+
+
 def other_findings(results: dict) -> list[str]:
-    """The headline each later chapter records as ``summary_sentences``."""
-    sentences = []
+    """Headlines of the chapters after the trends, from their recorded results."""
+    sentences = deprivation_findings(results.get("deprivation", {}))
     for key, chapter in results.items():
-        if key == "trends":
-            continue
-        sentences.extend(chapter.get("summary_sentences", []))
+        if key not in ("trends", "deprivation"):
+            sentences.extend(chapter.get("summary_sentences", []))
     return sentences
 
 
