@@ -79,3 +79,16 @@ def test_deprivation_findings_quote_the_interval():
     assert "4.8 times the rate of the least deprived (95% CI 4.4 to 5.4)" in first
     assert second.startswith("7 neighbourhoods")
     assert summary.deprivation_findings({}) == []
+
+
+def test_county_lines_findings_group_districts_by_market():
+    lines = {"synthetic": True, "data_label": "demonstration data (synthetic)",
+             "pooled_import_shares": {"recent": {
+                 "Cambridge": {"period": "2019/20 to 2021/22", "import_share": 0.6667,
+                               "lower_95": 0.6131, "upper_95": 0.7162, "market_type": "importing"},
+                 "Peterborough": {"period": "2019/20 to 2021/22", "import_share": 0.2,
+                                  "lower_95": 0.15, "upper_95": 0.25, "market_type": "home-grown"}}}}
+    (sentence,) = summary.county_lines_findings(lines)
+    assert sentence.startswith("County Lines drug markets, 2019/20 to 2021/22 — demonstration data (synthetic)")
+    assert "importing: Cambridge (67% of supply offenders from outside the force, 95% CI 61–72%)" in sentence
+    assert "home-grown: Peterborough (20%" in sentence

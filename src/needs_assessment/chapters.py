@@ -39,7 +39,8 @@ SPECS: dict[str, ChapterSpec] = {
         ChapterSpec("county_lines", ("force_extract", "district_population",
                                      "district_boundaries", "recorded_crime",
                                      "pfa_offence_groups", "pfa_knife", "force_population",
-                                     "force_context", "lsoa_lookup"),
+                                     "force_context", "lsoa_lookup", "crime_severity",
+                                     "hospital_admissions"),
                     COMMON_CONFIG + ("county_lines", "data"),
                     modules=("county_lines", "county_lines_charts", "trends")),
     )

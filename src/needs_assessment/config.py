@@ -123,6 +123,13 @@ class Thresholds(_Strict):
     confidence_level: Annotated[float, Field(gt=0.5, lt=1)] = 0.95
 
 
+class CountyLines(_Strict):
+    """County Lines chapter: when a district's drug market counts as importing."""
+
+    import_threshold: Annotated[float, Field(gt=0, lt=1)] = 0.5
+    min_offenders: Annotated[int, Field(ge=1)] = 20
+
+
 class Report(_Strict):
     """How the run executes and publishes."""
 
@@ -150,6 +157,7 @@ class AssessmentConfig(_Strict):
     data: DataFiles = DataFiles()
     definitions: Path = Path("config/definitions/serious_violence.yaml")
     thresholds: Thresholds = Thresholds()
+    county_lines: CountyLines = CountyLines()
     report: Report = Report()
     seed: int = 20210331
     name: str = Field(default="", description="Set from the file name; not written in the file")

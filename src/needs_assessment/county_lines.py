@@ -65,7 +65,13 @@ from scipy.stats.contingency import odds_ratio
 from . import stats
 from .config import AssessmentConfig, financial_year_label
 from .definitions import Definitions
-from .disclosure import SUPPRESSED_MARKER, assert_no_identifiers, marker_column, suppress_small_counts
+from .disclosure import (
+    SUPPRESSED_MARKER,
+    assert_no_identifiers,
+    marker_column,
+    suppress_small_counts,
+)
+from .text import join
 
 # -- parameters and labels ----------------------------------------------------------------
 
@@ -252,13 +258,17 @@ def recent_years(market_table: pd.DataFrame, n: int = RECENT_YEARS) -> list[int]
     return [int(y) for y in years[-n:]]
 
 
-def district_summary(market_table: pd.DataFrame, recent: pd.DataFrame) -> pd.DataFrame:
-    """Per district: years of each market type, the latest year's type, the recent pooled type."""
+def district_summary(market_table: pd.DataFrame, recent: pd.DataFrame,
+                     whole: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per district: years of each market type, the latest year's type, and the type of the
+    offenders pooled over the recent years (``recent``) and over the whole period (``whole``)."""
     counts = (market_table.groupby(["district_code", "market_type"]).size()
               .unstack(fill_value=0).reindex(columns=list(MARKET_TYPES), fill_value=0))
     latest_year = market_table["year"].max()
     latest = market_table[market_table["year"] == latest_year].set_index("district_code")
-    pooled_recent = recent.set_index("district_code")
+    if whole is None:
+        whole = pooled(market_table, market_table["year"].unique())
+    pools = {"recent": recent.set_index("district_code"), "whole": whole.set_index("district_code")}
     rows = []
     for code, district in dict.fromkeys(zip(market_table["district_code"],
                                             market_table["district"], strict=True)):
@@ -267,15 +277,18 @@ def district_summary(market_table: pd.DataFrame, recent: pd.DataFrame) -> pd.Dat
                **{f"years_{_key(t)}": int(counts.loc[code, t]) for t in MARKET_TYPES},
                "latest_year": financial_year_label(int(latest_year)),
                "latest_market_type": latest.loc[code, "market_type"],
+               "latest_supply_offenders": int(latest.loc[code, "supply_offenders"]),
                "latest_import_share": _float(latest.loc[code, "import_share"]),
                "latest_import_lower_95": _float(latest.loc[code, "import_lower_95"]),
-               "latest_import_upper_95": _float(latest.loc[code, "import_upper_95"]),
-               "recent_period": pooled_recent.loc[code, "period"],
-               "recent_market_type": pooled_recent.loc[code, "market_type"],
-               "recent_import_share": _float(pooled_recent.loc[code, "import_share"]),
-               "recent_import_lower_95": _float(pooled_recent.loc[code, "import_lower_95"]),
-               "recent_import_upper_95": _float(pooled_recent.loc[code, "import_upper_95"]),
-               "recent_supply_offenders": int(pooled_recent.loc[code, "supply_offenders"])}
+               "latest_import_upper_95": _float(latest.loc[code, "import_upper_95"])}
+        for name, frame in pools.items():
+            row.update({
+                f"{name}_period": frame.loc[code, "period"],
+                f"{name}_market_type": frame.loc[code, "market_type"],
+                f"{name}_supply_offenders": int(frame.loc[code, "supply_offenders"]),
+                f"{name}_import_share": _float(frame.loc[code, "import_share"]),
+                f"{name}_import_lower_95": _float(frame.loc[code, "import_lower_95"]),
+                f"{name}_import_upper_95": _float(frame.loc[code, "import_upper_95"])})
         row["usual_market_type"] = _usual(row)
         rows.append(row)
     return pd.DataFrame(rows)
@@ -286,14 +299,15 @@ def _key(market_type: str) -> str:
             TOO_FEW: "too_few"}[market_type]
 
 
+NO_MAJORITY = "no single type"
+
+
 def _usual(row: dict) -> str:
-    """The type of more than half the classified years, else 'mixed / uncertain'."""
-    for market_type in (IMPORTING, HOME_GROWN):
+    """The market type of more than half the years, else 'no single type'."""
+    for market_type in MARKET_TYPES:
         if row[f"years_{_key(market_type)}"] * 2 > row["years"]:
             return market_type
-    if row[f"years_{_key(TOO_FEW)}"] * 2 > row["years"]:
-        return TOO_FEW
-    return MIXED
+    return NO_MAJORITY
 
 
 def _float(value) -> float | None:
@@ -329,31 +343,29 @@ def publishable_markets(market_table: pd.DataFrame, settings: Settings = Setting
 
 
 def market_csv(publishable: pd.DataFrame) -> pd.DataFrame:
-    """The published CSV: the eight market columns only (hidden cells blank)."""
-    return publishable[MARKET_COLUMNS]
+    """The published CSV: the eight market columns only (hidden cells blank), shares to 4 dp."""
+    shares = ["import_share", "import_lower_95", "import_upper_95"]
+    return publishable[MARKET_COLUMNS].assign(
+        **{c: publishable[c].astype("Float64").round(4) for c in shares})
 
 
 def market_display(publishable: pd.DataFrame) -> pd.DataFrame:
-    """The market table as the Board reads it: percentages, '[c]' where hidden."""
-    def pct(column):
-        return [marker if pd.notna(marker) else f"{value:.0%}" if pd.notna(value) else "–"
-                for value, marker in zip(publishable[column],
-                                         publishable[marker_column(column)], strict=True)]
+    """The market table as the Board reads it: a row per year, a column per district, each
+    cell the market type with the import share and its 95% interval ('[c]' where hidden)."""
+    def share(row) -> str:
+        if pd.notna(row[marker_column("import_share")]):
+            return row[marker_column("import_share")]
+        if pd.isna(row["import_share"]):
+            return "–"
+        return (f"{row['import_share']:.0%} ({row['import_lower_95']:.0%}–"
+                f"{row['import_upper_95']:.0%})")
 
-    def count(column):
-        return [marker if pd.notna(marker) else f"{int(value):,}"
-                for value, marker in zip(publishable[column],
-                                         publishable[marker_column(column)], strict=True)]
-
-    interval = [f"{lo} to {hi}" if "[" not in lo and lo != "–" else lo
-                for lo, hi in zip(pct("import_lower_95"), pct("import_upper_95"), strict=True)]
-    return pd.DataFrame({
-        "District": publishable["district"], "Year": publishable["financial_year"],
-        "Supply offenders (home known)": count("supply_offenders"),
-        "From outside the force": count("from_outside_force"),
-        "Import share": pct("import_share"), "95% interval": interval,
-        "Market": publishable["market_type"],
-    })
+    cells = publishable.assign(cell=[f"{row['market_type']}: {share(row)}"
+                                     for _, row in publishable.iterrows()])
+    wide = cells.pivot(index="financial_year", columns="district", values="cell")
+    wide = wide[list(dict.fromkeys(publishable["district"]))]
+    return wide.reset_index().rename(columns={"financial_year": "Financial year"}).rename_axis(
+        columns=None)
 
 
 # -- 2. origins ------------------------------------------------------------------------------
@@ -395,13 +407,13 @@ def origins(extract: pd.DataFrame, definitions: Definitions, districts: Mapping[
         tally = tally.sort_values(["offenders", "origin_code"], ascending=[False, True])
         shown, rest = tally.head(top).copy(), tally.iloc[top:]
         shown["origin"] = shown["origin_code"].map(lambda c: names.get(c, c))
-        shown["postcode_districts"] = shown["origin_code"].map(
-            lambda c: _postcodes(here[here["offender_home_district"] == c],
-                                 min_postcode_count))
+        shown["postcode_districts"] = [
+            _postcodes(here[here["offender_home_district"] == c], min_postcode_count)
+            for c in shown["origin_code"]]
         if len(rest):
-            shown = pd.concat([shown, pd.DataFrame([{
-                "origin_code": "", "origin": OTHER_ORIGINS, "offenders": int(rest["offenders"].sum()),
-                "postcode_districts": ""}])], ignore_index=True)
+            other = {"origin_code": "", "origin": OTHER_ORIGINS,
+                     "offenders": int(rest["offenders"].sum()), "postcode_districts": ""}
+            shown = pd.concat([shown, pd.DataFrame([other])], ignore_index=True)
         shown["share"] = shown["offenders"] / shown["offenders"].sum()
         shown.insert(0, "district_code", code)
         shown.insert(1, "district", district)
@@ -471,12 +483,11 @@ def serious_violence_mask(extract: pd.DataFrame, definitions: Definitions) -> pd
 
 def weapon_linked_supply(extract: pd.DataFrame, definitions: Definitions) -> pd.Series:
     """True for drug-supply offences in an LSOA-month with a possession-of-weapons offence."""
-    month = extract["offence_date"].dt.to_period("M")
-    weapons = extract["home_office_code"].isin(codes(definitions, WEAPONS))
-    places = set(zip(extract.loc[weapons, "lsoa_code"], month[weapons], strict=True))
+    month = extract["offence_date"].dt.to_period("M").astype(str)
+    weapons = extract["home_office_code"].isin(codes(definitions, WEAPONS)).to_numpy()
+    keys = pd.MultiIndex.from_arrays([extract["lsoa_code"].astype(str), month])
+    linked = keys.isin(keys[weapons])
     supply = extract["home_office_code"].isin(codes(definitions, SUPPLY))
-    keys = zip(extract["lsoa_code"], month, strict=True)
-    linked = np.fromiter((key in places for key in keys), dtype=bool, count=len(extract))
     return pd.Series(linked, index=extract.index) & supply & extract["lsoa_code"].notna()
 
 
@@ -592,7 +603,8 @@ def indicator_trends(indicator_table: pd.DataFrame, settings: Settings = Setting
             row = {"district_code": code, "district": district, "indicator": column,
                    "label": label, "years": _period([int(years[0]), int(years[-1])]),
                    "events": int(counts.sum())}
-            if len(years) < 3 or (exposure <= 0).any() or counts.sum() < settings.min_events_for_rate:
+            too_few = counts.sum() < settings.min_events_for_rate
+            if len(years) < 3 or (exposure <= 0).any() or too_few:
                 row.update(model="not fitted: too few events", pct_change=np.nan,
                            lower_95=np.nan, upper_95=np.nan, p_value=np.nan)
             else:
@@ -817,21 +829,24 @@ def _interval(lower: float, upper: float) -> str:
 
 
 def _join(items: list[str]) -> str:
-    items = list(items)
-    if not items:
-        return "none"
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    return join(items) or "none"
 
 
 def _tag(label: str) -> str:
-    return f" ({label})"
+    return f" — {label}"
+
+
+def lead(label: str) -> str:
+    """The opening of every paragraph that rests on the extract."""
+    return f"*Source: force offence extract, {label}.* " if label == SYNTHETIC_LABEL else (
+        f"*Source: {label}.* ")
 
 
 def describe_method(settings: Settings, label: str) -> str:
     """How a market is classified, with the parameters in force."""
     return (
-        f"Among drug-supply offenders (Home Office code 92A) whose home district is known, "
-        f"the *import share* is the share living outside the force area{_tag(label)}. A "
+        f"{lead(label)}Among drug-supply offenders (Home Office code 92A) whose home district "
+        f"is known, the *import share* is the share living outside the force area. A "
         f"district's market is **{IMPORTING}** in a year when the whole 95% confidence "
         f"interval of that share (Wilson) lies above {_pct(settings.import_threshold)}, "
         f"**{HOME_GROWN}** when it lies wholly below, and **{MIXED}** when the interval "
@@ -840,25 +855,47 @@ def describe_method(settings: Settings, label: str) -> str:
 
 
 def describe_markets(summary: pd.DataFrame, label: str) -> str:
-    """One bullet per district: usual type, latest year, recent pooled share."""
+    """One bullet per district: its types year by year, the latest year, the pooled periods."""
     years = int(summary["years"].iloc[0])
-    lines = [f"Drug markets by district, {years} financial years{_tag(label)}:\n"]
+    lines = [f"{lead(label)}Drug markets by district over {years} financial years:\n"]
     for row in summary.itertuples():
         counts = ", ".join(f"{getattr(row, 'years_' + _key(t))} {t}" for t in MARKET_TYPES
                            if getattr(row, "years_" + _key(t)))
-        latest = (f"in {row.latest_year} it was {row.latest_market_type}"
-                  + (f" ({_pct(row.latest_import_share)} from outside the force, "
-                     f"{_interval(row.latest_import_lower_95, row.latest_import_upper_95)})"
-                     if row.latest_import_share is not None else ""))
-        recent = (f"; pooled over {row.recent_period}, {_pct(row.recent_import_share)} of "
-                  f"{row.recent_supply_offenders:,} supply offenders came from outside "
-                  f"({_interval(row.recent_import_lower_95, row.recent_import_upper_95)}): "
-                  f"{row.recent_market_type}" if row.recent_import_share is not None else "")
-        lines.append(f"- **{row.district}**: {row.usual_market_type} in most years "
-                     f"({counts}); {latest}{recent}." if row.usual_market_type != MIXED else
-                     f"- **{row.district}**: no single type in most years ({counts}); "
-                     f"{latest}{recent}.")
+        usual = (f"{row.usual_market_type} in most years" if row.usual_market_type != NO_MAJORITY
+                 else "no single type in most years")
+        latest = f"{row.latest_year}: {row.latest_market_type}"
+        if row.latest_import_share is not None:
+            latest += (f", {_pct(row.latest_import_share)} of {row.latest_supply_offenders:,} "
+                       f"from outside the force "
+                       f"({_interval(row.latest_import_lower_95, row.latest_import_upper_95)})")
+        pools = "; ".join(_pooled_words(row._asdict(), n) for n in ("recent", "whole")
+                          if getattr(row, n + "_import_share") is not None)
+        pools = pools[:1].upper() + pools[1:]
+        lines.append(f"- **{row.district}**: {usual} ({counts}). {latest}. {pools}.".replace(
+            ". .", "."))
     return "\n".join(lines)
+
+
+def _pooled_words(row: dict, name: str) -> str:
+    return (f"pooled over {row[name + '_period']}, {_pct(row[name + '_import_share'])} of "
+            f"{row[name + '_supply_offenders']:,} "
+            f"({_interval(row[name + '_import_lower_95'], row[name + '_import_upper_95'])}): "
+            f"{row[name + '_market_type']}")
+
+
+def describe_power(summary: pd.DataFrame, settings: Settings, label: str) -> str:
+    """Why a district can be mixed year by year yet clear when the years are pooled."""
+    shifted = summary[(summary["usual_market_type"] != summary["whole_market_type"])
+                      & summary["whole_market_type"].isin([IMPORTING, HOME_GROWN])]
+    if shifted.empty:
+        return ""
+    parts = [f"{r.district} (about {round(r.whole_supply_offenders / r.years):,} a year; "
+             f"{r.whole_market_type} over {r.whole_period})" for r in shifted.itertuples()]
+    return (f"{lead(label)}A single year holds too few supply offenders of known home in "
+            f"{_join(parts)} for the interval to clear {_pct(settings.import_threshold)} in "
+            "most years, so those years are *mixed / uncertain*; pooled over several years "
+            "the interval narrows and the type is clear. Read a yearly *mixed / uncertain* "
+            "as \"not shown either way\", not as \"shown to be mixed\".")
 
 
 def describe_origins(origin_table: pd.DataFrame, summary: pd.DataFrame, period: str,
@@ -866,9 +903,9 @@ def describe_origins(origin_table: pd.DataFrame, summary: pd.DataFrame, period: 
     """The leading origins of out-of-force offenders in each importing district."""
     chosen = importing_districts(summary)
     if not chosen:
-        return (f"No district's market was importing over {period}{_tag(label)}, so no "
+        return (f"{lead(label)}No district's market was importing over {period}, so no "
                 "origins are shown.")
-    lines = [f"Where out-of-force supply offenders lived, {period}{_tag(label)}:\n"]
+    lines = [f"{lead(label)}Where out-of-force supply offenders lived, {period}:\n"]
     for district in chosen:
         rows = origin_table[(origin_table["district"] == district)
                             & (origin_table["origin"] != OTHER_ORIGINS)
@@ -895,7 +932,7 @@ def describe_indicators(indicator_table: pd.DataFrame, trend_table: pd.DataFrame
     force_young = stats.wilson_interval(int(latest["supply_under_18"].sum()),
                                         max(int(latest["supply_offenders_with_age"].sum()), 1))
     text = (
-        f"In {fy}{_tag(label)} the highest drug-supply rate was in {top_supply['district']} "
+        f"{lead(label)}In {fy} the highest drug-supply rate was in {top_supply['district']} "
         f"({top_supply['supply_per_1000']:.2f} per 1,000 residents, 95% CI "
         f"{top_supply['supply_lower_95']:.2f} to {top_supply['supply_upper_95']:.2f}); the "
         f"highest ratio of supply to possession offences was in {top_ratio['district']} "
@@ -906,23 +943,34 @@ def describe_indicators(indicator_table: pd.DataFrame, trend_table: pd.DataFrame
         f"{int(latest['weapon_linked_supply'].sum()):,} supply offences were recorded in an "
         f"LSOA and month with a possession-of-weapons offence, and "
         f"{int(latest['county_lines_flagged'].sum()):,} offences carried the County Lines flag.")
-    clear = trend_table[trend_table["direction"].isin(["rising", "falling"])]
-    if len(clear):
-        parts = [f"{r.label.split(' per')[0].split(' (')[0].lower()} in {r.district} "
-                 f"{r.direction} ({r.pct_change:+.1f}% a year, 95% CI {r.lower_95:+.1f}% to "
-                 f"{r.upper_95:+.1f}%)" for r in clear.itertuples()]
-        text += (f"\n\nClear long-term trends over {trend_table['years'].iloc[0]}: "
-                 + "; ".join(parts) + ".")
-    else:
-        text += "\n\nNo indicator shows a clear long-term trend in any district."
-    return text.replace("-", "−").replace("CI −", "CI -") if False else text
+    text += "\n\n" + describe_trends(trend_table, label)
+    return text
+
+
+def describe_trends(trend_table: pd.DataFrame, label: str) -> str:
+    """One bullet per indicator: the districts where it is clearly rising or falling."""
+    lines = [f"{lead(label)}Long-term trends, {trend_table['years'].iloc[0]} (annual % change, "
+             "Poisson regression allowing for population; quasi-Poisson when overdispersed):\n"]
+    for _, group in trend_table.groupby("indicator", sort=False):
+        words = []
+        for direction in ("rising", "falling"):
+            rows = group[group["direction"] == direction]
+            if len(rows):
+                words.append(f"{direction} in " + _join(
+                    [f"{r.district} ({r.pct_change:+.1f}% a year, 95% CI {r.lower_95:+.1f}% "
+                     f"to {r.upper_95:+.1f}%)" for r in rows.itertuples()]))
+        unclear = group[~group["direction"].isin(["rising", "falling"])]
+        if len(unclear):
+            words.append(f"no clear trend in {_join(list(unclear['district']))}")
+        lines.append(f"- **{group['label'].iloc[0]}**: " + "; ".join(words) + ".")
+    return "\n".join(lines)
 
 
 def describe_violence_link(link: ViolenceLink, label: str, n_districts: int) -> str:
     """The violence comparison, with its uncertainty and its limits."""
     if not link.compared:
-        return (f"Serious violence could not be compared between importing and home-grown "
-                f"markets{_tag(label)}: there were not district-years of both kinds.")
+        return (f"{lead(label)}Serious violence could not be compared between importing and "
+                "home-grown markets: there were not district-years of both kinds.")
     rate_i = link.importing_events / link.importing_population * 1000
     rate_h = link.home_grown_events / link.home_grown_population * 1000
     if link.lower > 1:
@@ -935,26 +983,31 @@ def describe_violence_link(link: ViolenceLink, label: str, n_districts: int) -> 
                 f"between district-years (quasi-Poisson, dispersion {link.dispersion:.1f}), the "
                 f"ratio is {link.adjusted_rate_ratio:.2f} (95% CI {link.adjusted_lower:.2f} to "
                 f"{link.adjusted_upper:.2f})"
-                + (", an interval that includes 1." if link.adjusted_lower <= 1 <= link.adjusted_upper
+                + (", an interval that includes 1."
+                   if link.adjusted_lower <= 1 <= link.adjusted_upper
                    else ", an interval that excludes 1."))
     return (
-        f"Serious violence (violence with injury and knife or sharp instrument offences) ran "
-        f"at {rate_i:.2f} per 1,000 residents a year in importing district-years "
+        f"{lead(label)}Serious violence (violence with injury and knife or sharp instrument "
+        f"offences) ran at {rate_i:.2f} per 1,000 residents a year in importing district-years "
         f"({link.importing_district_years} district-years: {_join(link.importing_districts)}) "
         f"and {rate_h:.2f} in home-grown ones ({link.home_grown_district_years}: "
-        f"{_join(link.home_grown_districts)}){_tag(label)}: a rate ratio of "
+        f"{_join(link.home_grown_districts)}): a rate ratio of "
         f"{link.rate_ratio:.2f} (95% CI {link.lower:.2f} to {link.upper:.2f}), {verdict}. "
         f"{adjusted} With only {n_districts} districts, a market type is close to a handful "
         "of places, so the comparison mixes the market with everything else that differs "
         "between them (how urban they are, the night-time economy, deprivation); it "
-        "describes, it does not show cause.")
+        "describes, it does not show cause."
+        + (" The demonstration generator planted no link between market type and violence, "
+           "so any difference here comes from where the generated violence falls (it follows "
+           "real police.uk street-level patterns), not from the markets."
+           if label == SYNTHETIC_LABEL else ""))
 
 
 def describe_overlap(overlap: HotspotOverlap, label: str) -> str:
     significant = overlap.p_value < 0.05
     return (
-        f"Of the {overlap.hotspots} LSOAs in the top tenth for drug-supply offences "
-        f"({overlap.first_year} to {overlap.last_year}, {overlap.lsoas} LSOAs){_tag(label)}, "
+        f"{lead(label)}Of the {overlap.hotspots} LSOAs in the top tenth for drug-supply offences "
+        f"({overlap.first_year} to {overlap.last_year}, {overlap.lsoas} LSOAs), "
         f"{overlap.both} ({_pct(overlap.overlap_share)}, "
         f"{_interval(overlap.overlap_lower, overlap.overlap_upper)}) were also in the top "
         f"tenth for serious violence, against {_pct(overlap.expected_share)} expected if the "
@@ -964,7 +1017,11 @@ def describe_overlap(overlap: HotspotOverlap, label: str) -> str:
         + ("Supply and violence hotspots coincide more than chance would give. "
            if significant else "The overlap is within what chance could give. ")
         + "Both concentrate where people and the night-time economy concentrate, so overlap "
-        "does not mean that one drives the other.")
+        "does not mean that one drives the other."
+        + (" The demonstration generator places drug and violence offences in LSOAs in "
+           "proportion to real police.uk street-level counts of each crime type, so this "
+           "overlap echoes where police.uk recorded them, not a planted link."
+           if label == SYNTHETIC_LABEL else ""))
 
 
 def _p(p: float) -> str:
@@ -994,14 +1051,15 @@ def describe_public(public: pd.DataFrame, check: pd.DataFrame, area: str,
         if synthetic:
             text += (
                 " The demonstration extract's drug offences were generated to equal these "
-                f"published totals ({'they do, in every year they share' if same else 'they differ in some years'}): "
+                f"published totals ({'they do' if same else 'they differ in some years'}): "
                 f"the split into supply and possession, the districts, the offenders' homes and "
                 f"everything else taken from it are {label}, not findings.")
         else:
             biggest = check.loc[check["difference"].abs().idxmax()]
-            text += (f" The force extract {'matches the published drug-offence counts in every year' if same else 'differs from the published drug-offence counts'}"
-                     + ("" if same else f", most in {biggest['financial_year']} "
-                        f"({int(biggest['difference']):+,})") + ".")
+            text += (" The force extract matches the published drug-offence counts in every "
+                     "year." if same else
+                     " The force extract differs from the published drug-offence counts, most "
+                     f"in {biggest['financial_year']} ({int(biggest['difference']):+,}).")
     return text
 
 
@@ -1033,19 +1091,131 @@ def describe_limits(label: str, n_districts: int) -> str:
         f"{n_districts} districts, the comparison of market types rests on very few places.")
 
 
+# -- captions and display tables ---------------------------------------------------------------
+
+
+def captions(chapter: CountyLinesChapter, area: str) -> dict[str, str]:
+    """Every figure and table caption; those resting on the extract carry its label."""
+    source = f"Source: force offence extract, {chapter.label}"
+    if chapter.synthetic:
+        source += " generated by needs_assessment.demo"
+    population = "ONS mid-year population estimates (real)"
+    threshold = _pct(chapter.settings.import_threshold)
+    return {
+        "import_shares": (
+            f"Share of drug-supply offenders (home known) living outside {area}, by district and "
+            f"financial year, with 95% Wilson intervals; dashed line: the {threshold} threshold. "
+            f"{source}."),
+        "map": (f"Drug-market type by district, latest year and {chapter.recent_period} pooled. "
+                f"{source}; district boundaries ONS December 2017 (real)."),
+        "markets": (f"Drug-market classification by district and financial year; counts 1 to "
+                    f"{chapter.settings.suppress_counts_up_to} suppressed ([c]). {source}."),
+        "origins_figure": (f"Home areas of out-of-force drug-supply offenders in importing "
+                           f"districts, {chapter.recent_period}. {source}."),
+        "origins": (f"Home districts of out-of-force drug-supply offenders by district of "
+                    f"offence, {chapter.recent_period}, with their most common postcode districts; "
+                    f"small counts suppressed ([c]). {source}."),
+        "indicators_figure": (f"Drug-market indicators by district. {source}; rates use "
+                              f"{population}."),
+        "indicators": (f"Drug-market indicators by district and financial year, with 95% "
+                       f"intervals; small counts suppressed ([c]), no rate from fewer than "
+                       f"{chapter.settings.min_events_for_rate} events ([low]). {source}; "
+                       f"{population}."),
+        "trends": (f"Average annual change in each indicator by district (Poisson regression; "
+                   f"quasi-Poisson when overdispersed). {source}."),
+        "overlap": (f"LSOAs by drug-supply and serious-violence hotspot status (top tenth of "
+                    f"counts, {chapter.overlap.first_year} to {chapter.overlap.last_year}). "
+                    f"{source}."),
+        "public_figure": (f"Drug offences per 1,000 residents with 95% confidence interval: "
+                          f"{area}, peer forces and England and Wales. Source: ONS police "
+                          f"recorded crime and mid-year population estimates (real data)."),
+    }
+
+
+def _shown(values: pd.Series, markers: pd.Series, fmt) -> list[str]:
+    return [marker if pd.notna(marker) else "–" if pd.isna(value) else fmt(value)
+            for value, marker in zip(values, markers, strict=True)]
+
+
+def _with_interval(frame: pd.DataFrame, value: str, lower: str, upper: str, fmt) -> list[str]:
+    shown = _shown(frame[value], frame[marker_column(value)], fmt)
+    return [text if "[" in text or text == "–" else f"{text} ({fmt(lo)}–{fmt(hi)})"
+            for text, lo, hi in zip(shown, frame[lower], frame[upper], strict=True)]
+
+
+def indicator_display(publishable: pd.DataFrame) -> pd.DataFrame:
+    """The published indicators as the Board reads them."""
+    rate = "{:.2f}".format
+
+    def percent(value):
+        return f"{value:.0%}"
+
+    def count(value):
+        return f"{int(value):,}"
+
+    return pd.DataFrame({
+        "District": publishable["district"], "Year": publishable["financial_year"],
+        "Supply per 1,000": _with_interval(publishable, "supply_per_1000", "supply_lower_95",
+                                           "supply_upper_95", rate),
+        "Possession per 1,000": _with_interval(publishable, "possession_per_1000",
+                                               "possession_lower_95", "possession_upper_95", rate),
+        "Supply : possession": _shown(publishable["supply_to_possession"],
+                                      publishable[marker_column("supply_to_possession")], rate),
+        "Supply offenders under 18": _with_interval(publishable, "under_18_share",
+                                                    "under_18_lower_95", "under_18_upper_95",
+                                                    percent),
+        "Weapon-linked supply": _shown(publishable["weapon_linked_supply"],
+                                       publishable[marker_column("weapon_linked_supply")], count),
+        "County Lines flagged": _shown(publishable["county_lines_flagged"],
+                                       publishable[marker_column("county_lines_flagged")], count),
+        "Serious violence per 1,000": _with_interval(
+            publishable, "serious_violence_per_1000", "serious_violence_lower_95",
+            "serious_violence_upper_95", rate),
+    })
+
+
+def origin_display(publishable: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "District of offence": publishable["district"], "Rank": publishable["rank"],
+        "Home area": publishable["origin"],
+        "Offenders": _shown(publishable["offenders"], publishable[marker_column("offenders")],
+                            lambda v: f"{int(v):,}"),
+        "Share": _shown(publishable["share"], publishable[marker_column("share")],
+                        lambda v: f"{v:.0%}"),
+        "Postcode districts": publishable["postcode_districts"],
+    })
+
+
+def trend_display(trend_table: pd.DataFrame) -> pd.DataFrame:
+    def change(row) -> str:
+        if pd.isna(row.pct_change):
+            return "–"
+        return f"{row.pct_change:+.1f}% ({row.lower_95:+.1f}% to {row.upper_95:+.1f}%)"
+
+    return pd.DataFrame({
+        "District": trend_table["district"], "Indicator": trend_table["label"],
+        "Years": trend_table["years"], "Events": trend_table["events"],
+        "Change a year (95% CI)": [change(r) for r in trend_table.itertuples()],
+        "Trend": trend_table["direction"], "Model": trend_table["model"],
+    })
+
+
 # -- alt text ---------------------------------------------------------------------------------
 
 
 def alt_import_shares(market_table: pd.DataFrame, summary: pd.DataFrame,
                       settings: Settings, label: str) -> str:
-    parts = [f"{r.district} {r.usual_market_type if r.usual_market_type != MIXED else 'mixed'}"
-             f" in {getattr(r, 'years_' + _key(r.usual_market_type)) if r.usual_market_type != MIXED else r.years_mixed} of {r.years} years"
-             for r in summary.itertuples()]
+    parts = []
+    for r in summary.itertuples():
+        counts = ", ".join(f"{getattr(r, 'years_' + _key(t))} {t}" for t in MARKET_TYPES
+                           if getattr(r, "years_" + _key(t)))
+        parts.append(f"{r.district}: {counts}")
     years = market_table["financial_year"]
     return (f"Small multiple charts, one per district, of the share of drug-supply offenders "
             f"living outside the force area each financial year from {years.min()} to "
             f"{years.max()}, with 95% interval bars and a dashed line at "
-            f"{_pct(settings.import_threshold)}{_tag(label)}. " + "; ".join(parts) + ".")
+            f"{_pct(settings.import_threshold)}{_tag(label)}. Years by market type: "
+            + "; ".join(parts) + ".")
 
 
 def alt_origins(origin_table: pd.DataFrame, summary: pd.DataFrame, period: str,
@@ -1065,12 +1235,13 @@ def alt_origins(origin_table: pd.DataFrame, summary: pd.DataFrame, period: str,
 
 
 def alt_map(summary: pd.DataFrame, label: str) -> str:
-    year = summary["latest_year"].iloc[0]
-    groups = {t: list(summary.loc[summary["latest_market_type"] == t, "district"])
-              for t in MARKET_TYPES}
-    parts = [f"{t}: {_join(d)}" for t, d in groups.items() if d]
-    return (f"Map of the districts coloured by drug-market type in {year}{_tag(label)}. "
-            + "; ".join(parts) + ".")
+    def groups(column: str) -> str:
+        found = {t: list(summary.loc[summary[column] == t, "district"]) for t in MARKET_TYPES}
+        return "; ".join(f"{t}: {_join(d)}" for t, d in found.items() if d)
+
+    return (f"Two maps of the districts coloured by drug-market type, {label}. In the latest "
+            f"year, {summary['latest_year'].iloc[0]}, {groups('latest_market_type')}. Pooled "
+            f"over {summary['recent_period'].iloc[0]}, {groups('recent_market_type')}.")
 
 
 def alt_indicators(indicator_table: pd.DataFrame, label: str) -> str:
@@ -1136,7 +1307,8 @@ def analyse(extract: pd.DataFrame, definitions: Definitions, districts: Mapping[
     return {
         "markets": market_table,
         "recent": recent,
-        "summary": district_summary(market_table, recent),
+        "summary": district_summary(market_table, recent,
+                                    pooled(market_table, years, settings)),
         "origins": origins(extract, definitions, districts,
                            names or area_names(district_population, None, districts),
                            recent_set),
@@ -1160,14 +1332,13 @@ def build(config: AssessmentConfig, definitions: Definitions, read,
     if extract is None:
         extract = read(config, "force_extract")
     population = read(config, "district_population")
-    boundaries = read(config, "district_boundaries")
-    boundaries = boundaries[boundaries["lad17_code"].isin(districts)].copy()
+    all_boundaries = read(config, "district_boundaries")
+    boundaries = all_boundaries[all_boundaries["lad17_code"].isin(districts)].copy()
     lookup = read(config, "lsoa_lookup")
     lsoas = lookup.loc[lookup["lad17_code"].isin(districts), "lsoa11_code"]
     years = range(config.period.first_year, config.period.last_year + 1)
     parts = analyse(extract, definitions, districts, population, lsoas, years, chosen,
-                    names=area_names(population, boundaries.iloc[0:0].pipe(
-                        lambda _: read(config, "district_boundaries")), districts))
+                    names=area_names(population, all_boundaries, districts))
     public = public_drug_rates(trends.build(config, definitions, read).series)
     synthetic = bool(config.data.force_extract_is_synthetic)
     return CountyLinesChapter(
@@ -1194,6 +1365,15 @@ def results(chapter: CountyLinesChapter) -> dict:
         "recent_period": chapter.recent_period,
         "recent_market_type": dict(zip(summary["district"], summary["recent_market_type"],
                                        strict=True)),
+        "pooled_import_shares": {
+            name: {r.district: {"period": getattr(r, f"{name}_period"),
+                                "supply_offenders": getattr(r, f"{name}_supply_offenders"),
+                                "import_share": getattr(r, f"{name}_import_share"),
+                                "lower_95": getattr(r, f"{name}_import_lower_95"),
+                                "upper_95": getattr(r, f"{name}_import_upper_95"),
+                                "market_type": getattr(r, f"{name}_market_type")}
+                   for r in summary.itertuples()}
+            for name in ("recent", "whole")},
         "import_shares": [
             {"district": r.district, "financial_year": r.financial_year,
              "supply_offenders": int(r.supply_offenders),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .text import rate
+from .text import join, rate
 
 JUDGEMENT_WORDS = {"Higher": "higher than", "Lower": "lower than", "Comparable": "comparable with"}
 
@@ -75,13 +75,33 @@ def deprivation_findings(dep: dict) -> list[str]:
     return sentences
 
 
+def county_lines_findings(lines: dict) -> list[str]:
+    """Which drug markets import their dealers, over the recent years pooled."""
+    recent = lines.get("pooled_import_shares", {}).get("recent", {})
+    if not recent:
+        return []
+    groups: dict[str, list[str]] = {}
+    for district, row in recent.items():
+        groups.setdefault(row["market_type"], []).append(
+            f"{district} ({row['import_share'] * 100:.0f}% of supply offenders from outside the "
+            f"force, 95% CI {row['lower_95'] * 100:.0f}–{row['upper_95'] * 100:.0f}%)")
+    period = next(iter(recent.values()))["period"]
+    label = f" — {lines['data_label']}" if lines.get("synthetic") else ""
+    parts = [f"{kind}: {join(names)}" for kind, names in groups.items()]
+    return [f"County Lines drug markets, {period}{label}: " + "; ".join(parts) + "."]
+
+
 def other_findings(results: dict) -> list[str]:
     """Headlines of the chapters after the trends, from their recorded results."""
     sentences = deprivation_findings(results.get("deprivation", {}))
-    for key, chapter in results.items():
-        if key not in ("trends", "deprivation"):
-            sentences.extend(chapter.get("summary_sentences", []))
+    sentences += hotspot_findings(results.get("hotspots", {}))
+    sentences += county_lines_findings(results.get("county_lines", {}))
     return sentences
+
+
+def hotspot_findings(hot: dict) -> list[str]:
+    """Filled in from the hotspots chapter's results (see its ``summary_sentences``)."""
+    return list(hot.get("summary_sentences", []))
 
 
 def indicator_table(trends: dict) -> pd.DataFrame:
