@@ -43,11 +43,30 @@ def naive(config: Path, chapters: list[str], workdir: Path) -> float:
     for key in independent + dependent:
         source = chapter_notebook(key)
         out = workdir / source.name
-        subprocess.run([str(BIN / "papermill"), str(source), str(out), "-k", "needs-assessment",
-                        "-p", "config_path", str(config), "-p", "output_dir", str(workdir),
-                        "--cwd", str(ROOT)], check=True, capture_output=True)
-        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input",
-                        str(out)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                str(BIN / "papermill"),
+                str(source),
+                str(out),
+                "-k",
+                "needs-assessment",
+                "-p",
+                "config_path",
+                str(config),
+                "-p",
+                "output_dir",
+                str(workdir),
+                "--cwd",
+                str(ROOT),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(out)],
+            check=True,
+            capture_output=True,
+        )
     return time.perf_counter() - began
 
 
@@ -62,26 +81,59 @@ def main() -> None:
 
     config_path = (ROOT / args.config).resolve()
     config = load_config(config_path)
-    subprocess.run([str(BIN / "sna"), "prepare", "--config", str(config_path)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [str(BIN / "sna"), "prepare", "--config", str(config_path)], check=True, capture_output=True
+    )
     results: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="sna-bench-") as scratch:
         scratch = Path(scratch)
-        run = [str(BIN / "sna"), "run", "--config", str(config_path), "--reports-dir",
-               str(scratch / "reports")]
+        run = [
+            str(BIN / "sna"),
+            "run",
+            "--config",
+            str(config_path),
+            "--reports-dir",
+            str(scratch / "reports"),
+        ]
         results["full_run_s"] = timed(run)
         results["cached_rerun_s"] = timed(run)
         (scratch / "naive").mkdir()
         results["naive_run_s"] = naive(config_path, list(config.report.chapters), scratch / "naive")
         if args.batch:
-            forces = ["Cleveland", "Dorset", "Cumbria", "Suffolk", "Norfolk", "Durham",
-                      "Wiltshire", "Gwent"][: args.batch]
-            seconds = timed([str(BIN / "sna"), "batch", "--config", str(config_path), "--areas",
-                             ",".join(forces), "--reports-dir", str(scratch / "batch")])
+            forces = [
+                "Cleveland",
+                "Dorset",
+                "Cumbria",
+                "Suffolk",
+                "Norfolk",
+                "Durham",
+                "Wiltshire",
+                "Gwent",
+            ][: args.batch]
+            seconds = timed(
+                [
+                    str(BIN / "sna"),
+                    "batch",
+                    "--config",
+                    str(config_path),
+                    "--areas",
+                    ",".join(forces),
+                    "--reports-dir",
+                    str(scratch / "batch"),
+                ]
+            )
             results["batch_assessments_per_minute"] = len(forces) / seconds * 60
-    ingest = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "police_uk_ingest.py"),
-                             "--rows", str(args.ingest_rows)], capture_output=True, text=True,
-                            check=True).stdout
+    ingest = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "police_uk_ingest.py"),
+            "--rows",
+            str(args.ingest_rows),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     results["full_vs_naive_speedup"] = results["naive_run_s"] / results["full_run_s"]
     results["cached_vs_full_speedup"] = results["full_run_s"] / results["cached_rerun_s"]
     print(f"chapters: {', '.join(config.report.chapters)}")

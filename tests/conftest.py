@@ -31,7 +31,9 @@ def published(tmp_path_factory) -> Path:
     sna = Path(sys.executable).with_name("sna")
     result = subprocess.run(
         [str(sna), "run", "--config", str(DEFAULT_CONFIG), "--reports-dir", str(reports)],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr
     return reports / "cambridgeshire-2021"

@@ -34,8 +34,12 @@ def test_process_pool_batch_with_a_failure(tmp_path):
 def test_dask_cluster_batch(tmp_path):
     from dask.distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         outcomes = run_batch(DEFAULT_CONFIG, ["Cumbria", "Atlantis"], tmp_path, scheduler=client)
     assert [(o.force, o.ok) for o in outcomes] == [("atlantis-2021", False), ("cumbria-2021", True)]
     assert (tmp_path / "cumbria-2021" / "assessment.html").exists()

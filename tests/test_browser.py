@@ -12,8 +12,9 @@ from needs_assessment.publish import CHROMIUM_FLAGS, find_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 CHROMIUM = find_chromium()
-needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed "
-                                    "(.ci/run installs the Debian package)")
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="Chromium is not installed (.ci/run installs the Debian package)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +58,11 @@ def test_axe_finds_no_serious_or_critical_violation(browser_page):
     page = browser_page[0]
     results = Axe().run(page)
     violations = results.response["violations"]
-    severe = [f"{v['id']} ({v['impact']}): {v['help']}" for v in violations
-              if v["impact"] in ("serious", "critical")]
+    severe = [
+        f"{v['id']} ({v['impact']}): {v['help']}"
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
     assert severe == [], severe
     assert results.response["passes"]
 
@@ -66,13 +70,19 @@ def test_axe_finds_no_serious_or_critical_violation(browser_page):
 @needs_chromium
 def test_headings_in_order_and_figures_described(browser_page):
     page = browser_page[0]
-    levels = [int(tag[1]) for tag in page.eval_on_selector_all(
-        "h1, h2, h3, h4, h5, h6", "els => els.map(e => e.tagName.toLowerCase())")]
+    levels = [
+        int(tag[1])
+        for tag in page.eval_on_selector_all(
+            "h1, h2, h3, h4, h5, h6", "els => els.map(e => e.tagName.toLowerCase())"
+        )
+    ]
     assert levels.count(1) == 1 and levels[0] == 1
     assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
     alts = page.eval_on_selector_all("img", "els => els.map(e => e.getAttribute('alt') || '')")
     assert alts and all(len(alt) >= 20 for alt in alts)
-    captions = page.eval_on_selector_all("table", "els => els.map(e => !!e.querySelector('caption, th'))")
+    captions = page.eval_on_selector_all(
+        "table", "els => els.map(e => !!e.querySelector('caption, th'))"
+    )
     assert captions and all(captions)
 
 
@@ -82,8 +92,9 @@ def test_pdf_is_printed_with_page_numbers(published):
     assert pdf.exists() and pdf.stat().st_size > 20_000
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) not installed")
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     pages = text.split("\f")
     assert len([p for p in pages if p.strip()]) >= 2
     assert re.search(r"Page 2 of \d+", text)

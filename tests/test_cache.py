@@ -53,8 +53,9 @@ def test_unchanged_rerun_reuses_chapters(published, tmp_path):
     manifest = json.loads((again / "run_manifest.json").read_text())
     assert manifest["chapters"]["trends"]["reused"] is True
     assert manifest["chapters"]["summary"]["reused"] is False
-    assert (again / "tables" / "trends_annual.csv").read_bytes() == \
-        (published / "tables" / "trends_annual.csv").read_bytes()
+    assert (again / "tables" / "trends_annual.csv").read_bytes() == (
+        published / "tables" / "trends_annual.csv"
+    ).read_bytes()
     assert "trends_annual" in pd.ExcelFile(again / "tables.xlsx").sheet_names
 
 

@@ -51,7 +51,9 @@ def test_wrong_type_is_named(tmp_path):
 
 
 def test_missing_data_file_is_named(tmp_path):
-    path = write_variant(tmp_path, lambda s: s["data"].update(ons_recorded_crime="data/raw/nope.csv"))
+    path = write_variant(
+        tmp_path, lambda s: s["data"].update(ons_recorded_crime="data/raw/nope.csv")
+    )
     with pytest.raises(ConfigError, match="ons_recorded_crime: file not found"):
         load_config(path)
 

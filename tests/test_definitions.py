@@ -31,9 +31,17 @@ def test_a_wrong_description_is_caught(definitions, official_codes):
 
 
 def test_categories_the_chapters_use(definitions):
-    expected = {"homicide", "knife_crime", "gun_crime", "violence_with_injury",
-                "violence_without_injury", "robbery", "possession_of_weapons",
-                "drug_supply", "drug_possession"}
+    expected = {
+        "homicide",
+        "knife_crime",
+        "gun_crime",
+        "violence_with_injury",
+        "violence_without_injury",
+        "robbery",
+        "possession_of_weapons",
+        "drug_supply",
+        "drug_possession",
+    }
     assert expected <= set(definitions.categories)
     assert definitions.categories["knife_crime"].marker == "sharp_instrument"
     assert definitions.categories["gun_crime"].marker == "firearm"
@@ -46,10 +54,22 @@ def test_every_ons_group_exists_in_the_ons_file(definitions, recorded_crime):
 
 
 def test_policeuk_types_are_official(definitions):
-    official = {"Anti-social behaviour", "Bicycle theft", "Burglary", "Criminal damage and arson",
-                "Drugs", "Other crime", "Other theft", "Possession of weapons", "Public order",
-                "Robbery", "Shoplifting", "Theft from the person", "Vehicle crime",
-                "Violence and sexual offences"}
+    official = {
+        "Anti-social behaviour",
+        "Bicycle theft",
+        "Burglary",
+        "Criminal damage and arson",
+        "Drugs",
+        "Other crime",
+        "Other theft",
+        "Possession of weapons",
+        "Public order",
+        "Robbery",
+        "Shoplifting",
+        "Theft from the person",
+        "Vehicle crime",
+        "Violence and sexual offences",
+    }
     assert set(definitions.policeuk_type_to_categories()) <= official
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from pathlib import Path
 
 import nbformat
 import pandas as pd
@@ -20,18 +19,29 @@ pytestmark = pytest.mark.e2e
 
 
 def test_outputs_contract(published):
-    for name in ("assessment.html", "results.json", "run_manifest.json", "tables.xlsx",
-                 "tables/trends_annual.csv", "tables/trends_benchmarks.csv", "notebooks/01_trends.ipynb"):
+    for name in (
+        "assessment.html",
+        "results.json",
+        "run_manifest.json",
+        "tables.xlsx",
+        "tables/trends_annual.csv",
+        "tables/trends_benchmarks.csv",
+        "notebooks/01_trends.ipynb",
+    ):
         assert (published / name).exists(), name
     assert not list(published.parent.glob(".staging-*"))
 
 
 def test_page_is_self_contained_and_shows_no_code(published):
     page = (published / "assessment.html").read_text()
-    assert not re.search(r"""<(script|img|link|iframe)[^>]+(src|href)\s*=\s*["']?(https?:)?//""", page)
+    assert not re.search(
+        r"""<(script|img|link|iframe)[^>]+(src|href)\s*=\s*["']?(https?:)?//""", page
+    )
     assert "@import" not in page
     assert "chapter.say(" not in page and "import " not in page
-    assert 'class="jp-OutputArea-output" data-mime-type="application/vnd.jupyter.stderr"' not in page
+    assert (
+        'class="jp-OutputArea-output" data-mime-type="application/vnd.jupyter.stderr"' not in page
+    )
     assert "Traceback" not in page
     images = re.findall(r"<img[^>]*>", page)
     assert images and all(re.search(r'alt="[^"]{20,}"', img) for img in images)
@@ -60,18 +70,23 @@ def test_table_and_manifest(published):
 
 
 def test_failed_run_names_notebook_and_cell_and_keeps_previous_report(
-        published, tmp_path, monkeypatch):
+    published, tmp_path, monkeypatch
+):
     before = (published / "assessment.html").read_bytes()
-    broken = new_notebook(cells=[
-        new_markdown_cell("## Trends"),
-        new_code_cell('config_path = ""\noutput_dir = ""', metadata={"tags": ["parameters"]}),
-        new_code_cell("1 / 0"),
-    ])
+    broken = new_notebook(
+        cells=[
+            new_markdown_cell("## Trends"),
+            new_code_cell('config_path = ""\noutput_dir = ""', metadata={"tags": ["parameters"]}),
+            new_code_cell("1 / 0"),
+        ]
+    )
     broken.metadata = nbformat.read(NOTEBOOK_DIR / "01_trends.ipynb", as_version=4).metadata
     nbformat.write(broken, tmp_path / "01_trends.ipynb")
     shutil.copy(NOTEBOOK_DIR / "00_summary.ipynb", tmp_path)
     monkeypatch.setattr(report, "NOTEBOOK_DIR", tmp_path)
-    with pytest.raises(NotebookError, match=r"01_trends\.ipynb failed in cell 3 .*ZeroDivisionError"):
+    with pytest.raises(
+        NotebookError, match=r"01_trends\.ipynb failed in cell 3 .*ZeroDivisionError"
+    ):
         report.run(DEFAULT_CONFIG, reports_dir=published.parent)
     assert (published / "assessment.html").read_bytes() == before
     assert not list(published.parent.glob(".staging-*"))

@@ -17,7 +17,8 @@ def test_every_raw_file_matches_its_checksum():
 def test_every_raw_file_is_in_the_manifest():
     listed = {entry["path"] for s in load_manifest()["sources"] for entry in s["files"]}
     on_disk = {
-        str(p.relative_to(RAW_DIR)) for p in RAW_DIR.rglob("*")
+        str(p.relative_to(RAW_DIR))
+        for p in RAW_DIR.rglob("*")
         if p.is_file() and p.name not in {"manifest.yaml", "README.md"}
     }
     assert on_disk == listed

@@ -18,8 +18,9 @@ def isolated_config(tmp_path, monkeypatch):
     raw = tmp_path / "rec-crime-pfa.csv"
     shutil.copy(RAW_DIR / "ons_rec_crime_pfa" / "rec-crime-pfa.csv", raw)
     base = load_config(DEFAULT_CONFIG)
-    data = base.data.model_copy(update={"ons_recorded_crime": raw,
-                                        "processed_dir": tmp_path / "processed"})
+    data = base.data.model_copy(
+        update={"ons_recorded_crime": raw, "processed_dir": tmp_path / "processed"}
+    )
     return base.model_copy(update={"data": data})
 
 

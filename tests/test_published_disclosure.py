@@ -42,8 +42,15 @@ def test_no_offence_reference_anywhere(published, default_config):
 def test_no_coordinates_or_identifier_columns(published):
     for path in (published / "tables").glob("*.csv"):
         columns = {c.lower() for c in pd.read_csv(path, nrows=0).columns}
-        assert not columns & {"latitude", "longitude", "crime_id", "offence_reference",
-                              "easting", "northing", "offence_date"}, path.name
+        assert not columns & {
+            "latitude",
+            "longitude",
+            "crime_id",
+            "offence_reference",
+            "easting",
+            "northing",
+            "offence_date",
+        }, path.name
 
 
 def test_suppressed_counts_are_blank(published):

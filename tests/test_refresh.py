@@ -42,10 +42,12 @@ def test_inputs_ending_before_the_period_are_named(default_config):
 def test_table_coverage_on_a_small_frame(default_config):
     import pandas as pd
 
-    frame = pd.DataFrame({"month": pd.to_datetime(["2019-04-01", "2020-03-01"]),
-                          "force": ["A", "B"]})
+    frame = pd.DataFrame(
+        {"month": pd.to_datetime(["2019-04-01", "2020-03-01"]), "force": ["A", "B"]}
+    )
     item = table_coverage("police_uk_counts", frame)
     assert (item.rows, item.first, item.last, item.areas) == (2, "2019-04", "2020-03", 2)
     assert item.last_financial_year == 2019
     assert stale_inputs([item], default_config) == [
-        "police_uk_counts: data end in 2019/20 (2020-03), before 2021/22"]
+        "police_uk_counts: data end in 2019/20 (2020-03), before 2021/22"
+    ]

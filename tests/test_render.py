@@ -2,15 +2,18 @@
 
 import re
 
-import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from needs_assessment.figures import figure_html
 from needs_assessment.render import Page, merge, to_html
 
-PAGE = Page(title="Test assessment", kicker="Area · 2010/11 to 2021/22", footer="Footer",
-            description="A test")
+PAGE = Page(
+    title="Test assessment",
+    kicker="Area · 2010/11 to 2021/22",
+    footer="Footer",
+    description="A test",
+)
 
 
 def executed_chapter(title="Trends"):
@@ -21,15 +24,25 @@ def executed_chapter(title="Trends"):
     cells = [
         new_markdown_cell(f"## {title}\n\nIntro."),
         new_code_cell("config_path = 'x'", metadata={"tags": ["parameters"]}),
-        new_code_cell("config_path = 'SECRET_INJECTED'", metadata={"tags": ["injected-parameters"]}),
-        new_code_cell("import secret_code_here", outputs=[
-            new_output("stream", name="stderr", text="UserWarning: noisy\n"),
-            new_output("display_data", data={"text/html": figure_html(fig, "Alt says rising", "Cap")}),
-        ]),
+        new_code_cell(
+            "config_path = 'SECRET_INJECTED'", metadata={"tags": ["injected-parameters"]}
+        ),
+        new_code_cell(
+            "import secret_code_here",
+            outputs=[
+                new_output("stream", name="stderr", text="UserWarning: noisy\n"),
+                new_output(
+                    "display_data", data={"text/html": figure_html(fig, "Alt says rising", "Cap")}
+                ),
+            ],
+        ),
     ]
     notebook = new_notebook(cells=cells)
-    notebook.metadata["kernelspec"] = {"name": "needs-assessment", "language": "python",
-                                       "display_name": "x"}
+    notebook.metadata["kernelspec"] = {
+        "name": "needs-assessment",
+        "language": "python",
+        "display_name": "x",
+    }
     return notebook
 
 

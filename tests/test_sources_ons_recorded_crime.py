@@ -10,15 +10,22 @@ HEADER = "12 months ending,PFA,Region,Offence,Rolling year total number of offen
 
 
 def cambridgeshire(frame, year_end, group):
-    row = frame[(frame.force == "Cambridgeshire") & (frame.period_end == year_end)
-                & (frame.offence_group == group)]
+    row = frame[
+        (frame.force == "Cambridgeshire")
+        & (frame.period_end == year_end)
+        & (frame.offence_group == group)
+    ]
     return int(row["count"].iloc[0])
 
 
 @pytest.mark.parametrize(
     "group, expected",
-    [("Robbery", 669), ("Possession of weapons offences", 514), ("Drug offences", 1423),
-     ("Violence with injury", 4973)],
+    [
+        ("Robbery", 669),
+        ("Possession of weapons offences", 514),
+        ("Drug offences", 1423),
+        ("Violence with injury", 4973),
+    ],
 )
 def test_cambridgeshire_year_ending_march_2018(recorded_crime, group, expected):
     assert cambridgeshire(recorded_crime, pd.Timestamp("2018-03-31"), group) == expected
@@ -45,7 +52,10 @@ def test_non_territorial_bodies_are_flagged(recorded_crime):
 def test_financial_years_keep_march_year_ends(recorded_crime):
     annual = ons_recorded_crime.financial_years(recorded_crime)
     assert set(annual["period_end"].dt.month) == {3}
-    assert annual.loc[annual.period_end == pd.Timestamp("2018-03-31"), "financial_year"].iloc[0] == "2017/18"
+    assert (
+        annual.loc[annual.period_end == pd.Timestamp("2018-03-31"), "financial_year"].iloc[0]
+        == "2017/18"
+    )
 
 
 def write(tmp_path, text, name="rec.csv", encoding="utf-8"):
@@ -57,11 +67,36 @@ def write(tmp_path, text, name="rec.csv", encoding="utf-8"):
 @pytest.mark.parametrize(
     "body, row, column, message",
     [
-        ("31-03-2018,Cambridgeshire,East,Robbery,66x9\n", 2, "Rolling year total number of offences", "not a number"),
-        ("31-03-2018,Cambridgeshire,East,Robbery,669\n2018-03-31,Essex,East,Robbery,1\n", 3, "12 months ending", "DD-MM-YYYY"),
-        ("15-03-2018,Cambridgeshire,East,Robbery,669\n", 2, "12 months ending", "last day of a month"),
-        ("31-03-2018,Cambridgeshire,East,Robbery,669\n31-03-2018,Cambridgeshire,East,Robbery,670\n", 3, "Offence", "appear twice"),
-        ("31-03-2018,Cambridgeshire,East,Robbery,\n", 2, "Rolling year total number of offences", "missing"),
+        (
+            "31-03-2018,Cambridgeshire,East,Robbery,66x9\n",
+            2,
+            "Rolling year total number of offences",
+            "not a number",
+        ),
+        (
+            "31-03-2018,Cambridgeshire,East,Robbery,669\n2018-03-31,Essex,East,Robbery,1\n",
+            3,
+            "12 months ending",
+            "DD-MM-YYYY",
+        ),
+        (
+            "15-03-2018,Cambridgeshire,East,Robbery,669\n",
+            2,
+            "12 months ending",
+            "last day of a month",
+        ),
+        (
+            "31-03-2018,Cambridgeshire,East,Robbery,669\n31-03-2018,Cambridgeshire,East,Robbery,670\n",
+            3,
+            "Offence",
+            "appear twice",
+        ),
+        (
+            "31-03-2018,Cambridgeshire,East,Robbery,\n",
+            2,
+            "Rolling year total number of offences",
+            "missing",
+        ),
     ],
 )
 def test_bad_rows_are_named(tmp_path, body, row, column, message):

@@ -8,17 +8,43 @@ from needs_assessment import summary
 
 TRENDS = {
     "judgements": [
-        {"category": "robbery", "label": "Robbery", "financial_year": "2018/19", "count": 834,
-         "change_on_previous_pct": 24.7, "vs_previous_year": "Higher", "three_year_average": 576.0,
-         "vs_three_year_average": "Higher", "rate_per_1000": 0.978, "england_wales_rate": 1.438,
-         "vs_england_wales": "Lower"},
-        {"category": "homicide", "label": "Homicide", "financial_year": "2018/19", "count": 12,
-         "change_on_previous_pct": None, "vs_previous_year": "Not compared",
-         "three_year_average": None, "vs_three_year_average": "Not compared",
-         "rate_per_1000": 0.014, "england_wales_rate": None, "vs_england_wales": "Not compared"},
+        {
+            "category": "robbery",
+            "label": "Robbery",
+            "financial_year": "2018/19",
+            "count": 834,
+            "change_on_previous_pct": 24.7,
+            "vs_previous_year": "Higher",
+            "three_year_average": 576.0,
+            "vs_three_year_average": "Higher",
+            "rate_per_1000": 0.978,
+            "england_wales_rate": 1.438,
+            "vs_england_wales": "Lower",
+        },
+        {
+            "category": "homicide",
+            "label": "Homicide",
+            "financial_year": "2018/19",
+            "count": 12,
+            "change_on_previous_pct": None,
+            "vs_previous_year": "Not compared",
+            "three_year_average": None,
+            "vs_three_year_average": "Not compared",
+            "rate_per_1000": 0.014,
+            "england_wales_rate": None,
+            "vs_england_wales": "Not compared",
+        },
     ],
-    "rolling_year": [{"category": "robbery", "label": "Robbery", "period": "year ending December 2019",
-                      "count": 796, "change_pct": 4.6, "judgement": "Comparable"}],
+    "rolling_year": [
+        {
+            "category": "robbery",
+            "label": "Robbery",
+            "period": "year ending December 2019",
+            "count": 796,
+            "change_pct": 4.6,
+            "judgement": "Comparable",
+        }
+    ],
     "recent_counts": {"robbery": {"2016/17": 534, "2017/18": 669, "2018/19": 834}},
     "coverage": {"robbery": {"last_year": "2018/19"}},
 }
@@ -44,8 +70,11 @@ def test_indicator_table_layout():
 
 
 def test_changes_since_last_assessment():
-    previous = {"trends": {"judgements": [dict(TRENDS["judgements"][0], count=700,
-                                               vs_england_wales="Comparable")]}}
+    previous = {
+        "trends": {
+            "judgements": [dict(TRENDS["judgements"][0], count=700, vs_england_wales="Comparable")]
+        }
+    }
     table = summary.changes({"trends": TRENDS}, previous)
     assert set(table["Measure"]) == {"Offences", "vs England & Wales"}
     assert "2 headline figures" in summary.describe_changes(table, previous)
@@ -66,14 +95,20 @@ def test_limitations_flag_synthetic_data():
     notes = summary.limitations({"trends": TRENDS}, synthetic=True)
     assert any("2018/19" in n for n in notes)
     assert any("demonstration data (synthetic)" in n for n in notes)
-    assert not any("synthetic" in n for n in summary.limitations({"trends": TRENDS}, synthetic=False))
+    assert not any(
+        "synthetic" in n for n in summary.limitations({"trends": TRENDS}, synthetic=False)
+    )
 
 
 def test_deprivation_findings_quote_the_interval():
-    dep = {"measure": "Violence and sexual offences (police.uk)", "lsoas": 487, "months_pooled": 7,
-           "rho_imd": {"estimate": 0.7069, "lower": 0.652, "upper": 0.7524},
-           "rate_ratio": {"estimate": 4.8468, "lower": 4.3818, "upper": 5.361},
-           "unexpected_more": 7}
+    dep = {
+        "measure": "Violence and sexual offences (police.uk)",
+        "lsoas": 487,
+        "months_pooled": 7,
+        "rho_imd": {"estimate": 0.7069, "lower": 0.652, "upper": 0.7524},
+        "rate_ratio": {"estimate": 4.8468, "lower": 4.3818, "upper": 5.361},
+        "unexpected_more": 7,
+    }
     first, second = summary.deprivation_findings(dep)
     assert "rho 0.71 (95% CI 0.65 to 0.75)" in first
     assert "4.8 times the rate of the least deprived (95% CI 4.4 to 5.4)" in first
@@ -82,13 +117,34 @@ def test_deprivation_findings_quote_the_interval():
 
 
 def test_county_lines_findings_group_districts_by_market():
-    lines = {"synthetic": True, "data_label": "demonstration data (synthetic)",
-             "pooled_import_shares": {"recent": {
-                 "Cambridge": {"period": "2019/20 to 2021/22", "import_share": 0.6667,
-                               "lower_95": 0.6131, "upper_95": 0.7162, "market_type": "importing"},
-                 "Peterborough": {"period": "2019/20 to 2021/22", "import_share": 0.2,
-                                  "lower_95": 0.15, "upper_95": 0.25, "market_type": "home-grown"}}}}
+    lines = {
+        "synthetic": True,
+        "data_label": "demonstration data (synthetic)",
+        "pooled_import_shares": {
+            "recent": {
+                "Cambridge": {
+                    "period": "2019/20 to 2021/22",
+                    "import_share": 0.6667,
+                    "lower_95": 0.6131,
+                    "upper_95": 0.7162,
+                    "market_type": "importing",
+                },
+                "Peterborough": {
+                    "period": "2019/20 to 2021/22",
+                    "import_share": 0.2,
+                    "lower_95": 0.15,
+                    "upper_95": 0.25,
+                    "market_type": "home-grown",
+                },
+            }
+        },
+    }
     (sentence,) = summary.county_lines_findings(lines)
-    assert sentence.startswith("County Lines drug markets, 2019/20 to 2021/22 — demonstration data (synthetic)")
-    assert "importing: Cambridge (67% of supply offenders from outside the force, 95% CI 61–72%)" in sentence
+    assert sentence.startswith(
+        "County Lines drug markets, 2019/20 to 2021/22 — demonstration data (synthetic)"
+    )
+    assert (
+        "importing: Cambridge (67% of supply offenders from outside the force, 95% CI 61–72%)"
+        in sentence
+    )
     assert "home-grown: Peterborough (20%" in sentence

@@ -27,21 +27,26 @@ def chapter(ready, definitions):
 
 
 def force_value(chapter, category, year, column="count"):
-    rows = chapter.series[(chapter.series.area_type == "force")
-                          & (chapter.series.category == category)
-                          & (chapter.series.financial_year == year)]
+    rows = chapter.series[
+        (chapter.series.area_type == "force")
+        & (chapter.series.category == category)
+        & (chapter.series.financial_year == year)
+    ]
     return rows[column].iloc[0]
 
 
-@pytest.mark.parametrize("category, year, expected", [
-    ("violence_with_injury", "2017/18", 4_973),
-    ("robbery", "2017/18", 669),
-    ("possession_of_weapons", "2017/18", 514),
-    ("drug_offences", "2017/18", 1_423),
-    ("knife_crime", "2017/18", 536),   # newest P5 edition (the March 2018 edition said 535)
-    ("knife_crime", "2010/11", 291),
-    ("knife_crime", "2018/19", 380),
-])
+@pytest.mark.parametrize(
+    "category, year, expected",
+    [
+        ("violence_with_injury", "2017/18", 4_973),
+        ("robbery", "2017/18", 669),
+        ("possession_of_weapons", "2017/18", 514),
+        ("drug_offences", "2017/18", 1_423),
+        ("knife_crime", "2017/18", 536),  # newest P5 edition (the March 2018 edition said 535)
+        ("knife_crime", "2010/11", 291),
+        ("knife_crime", "2018/19", 380),
+    ],
+)
 def test_real_cambridgeshire_counts(chapter, category, year, expected):
     assert force_value(chapter, category, year) == expected
 
@@ -49,8 +54,12 @@ def test_real_cambridgeshire_counts(chapter, category, year, expected):
 def test_rates_use_that_years_population(chapter):
     assert force_value(chapter, "robbery", "2017/18", "population") == 847_151
     rate, lower, upper = stats.rate_interval(669, 847_151)
-    assert force_value(chapter, "robbery", "2017/18", "rate_per_1000") == pytest.approx(rate, abs=1e-3)
-    assert force_value(chapter, "robbery", "2017/18", "rate_lower_95") == pytest.approx(lower, abs=1e-3)
+    assert force_value(chapter, "robbery", "2017/18", "rate_per_1000") == pytest.approx(
+        rate, abs=1e-3
+    )
+    assert force_value(chapter, "robbery", "2017/18", "rate_lower_95") == pytest.approx(
+        lower, abs=1e-3
+    )
 
 
 def test_tiers_say_where_each_year_comes_from(chapter):
@@ -62,12 +71,16 @@ def test_tiers_say_where_each_year_comes_from(chapter):
 
 def test_national_benchmark_is_the_43_territorial_forces(chapter, ready, definitions):
     recorded = read(ready, "recorded_crime")
-    march_2018 = recorded[(recorded.period_end == pd.Timestamp("2018-03-31"))
-                          & recorded.is_territorial_force
-                          & (recorded.offence_group == "Robbery")]
-    national = chapter.series[(chapter.series.area_type == "national")
-                              & (chapter.series.category == "robbery")
-                              & (chapter.series.financial_year == "2017/18")]
+    march_2018 = recorded[
+        (recorded.period_end == pd.Timestamp("2018-03-31"))
+        & recorded.is_territorial_force
+        & (recorded.offence_group == "Robbery")
+    ]
+    national = chapter.series[
+        (chapter.series.area_type == "national")
+        & (chapter.series.category == "robbery")
+        & (chapter.series.financial_year == "2017/18")
+    ]
     assert int(national["count"].iloc[0]) == int(march_2018["count"].sum())
 
 
@@ -75,7 +88,9 @@ def test_judgements_follow_the_stated_tests(chapter):
     robbery = chapter.judgements.set_index("category").loc["robbery"]
     assert robbery["financial_year"] == "2018/19"
     z = 2 * (math.sqrt(robbery["count"]) - math.sqrt(robbery["previous_count"])) / math.sqrt(2)
-    assert robbery["vs_previous_year"] == ("Higher" if z > 1.96 else "Lower" if z < -1.96 else "Comparable")
+    assert robbery["vs_previous_year"] == (
+        "Higher" if z > 1.96 else "Lower" if z < -1.96 else "Comparable"
+    )
     inside = robbery["rate_lower_95"] <= robbery["england_wales_rate"] <= robbery["rate_upper_95"]
     assert (robbery["vs_england_wales"] == "Comparable") == inside
     assert robbery["rank_of_forces"].endswith("of 43")
@@ -103,14 +118,18 @@ def test_peers_are_similar_english_forces(chapter):
     assert not {"Dyfed-Powys", "Gwent", "North Wales", "South Wales", "City of London"} & set(peers)
 
 
-@pytest.mark.parametrize("force, name, code", [
-    ("Cleveland", "Cleveland", "E23000013"),
-    ("Devon and Cornwall", "Devon and Cornwall", "E23000035"),
-    ("South Wales", "South Wales", "W15000003"),
-])
+@pytest.mark.parametrize(
+    "force, name, code",
+    [
+        ("Cleveland", "Cleveland", "E23000013"),
+        ("Devon and Cornwall", "Devon and Cornwall", "E23000035"),
+        ("South Wales", "South Wales", "W15000003"),
+    ],
+)
 def test_another_force_by_config_alone(ready, definitions, force, name, code):
-    area = ready.area.model_copy(update={"force": force, "display_name": name, "force_code": code,
-                                         "recording_breaks": []})
+    area = ready.area.model_copy(
+        update={"force": force, "display_name": name, "force_code": code, "recording_breaks": []}
+    )
     other = trends.build(ready.model_copy(update={"area": area}), definitions, read)
     assert set(other.series.loc[other.series.area_type == "force", "area"]) == {name}
     assert len(other.judgements) == 7

@@ -44,8 +44,9 @@ def all_forces(config: AssessmentConfig) -> list[str]:
     return sorted(population["force"].unique())
 
 
-def force_config(template: AssessmentConfig, template_path: Path, force: str, folder: Path,
-                 year: int) -> Path:
+def force_config(
+    template: AssessmentConfig, template_path: Path, force: str, folder: Path, year: int
+) -> Path:
     """Write a config for ``force`` derived from the template; return its path."""
     settings = yaml.safe_load(template_path.read_text(encoding="utf-8"))
     if force != template.area.force:
@@ -88,9 +89,15 @@ def run_one(config_path: str, reports_dir: str) -> Outcome:
         return Outcome(force, False, time.perf_counter() - began, error=detail)
 
 
-def run_batch(template_path: str | Path, forces: Iterable[str] | None, reports_dir: Path, *,
-              workers: int = 2, scheduler: str | None = None,
-              progress: Callable[[Outcome], None] = lambda outcome: None) -> list[Outcome]:
+def run_batch(
+    template_path: str | Path,
+    forces: Iterable[str] | None,
+    reports_dir: Path,
+    *,
+    workers: int = 2,
+    scheduler: str | None = None,
+    progress: Callable[[Outcome], None] = lambda outcome: None,
+) -> list[Outcome]:
     """Prepare once, then run every force's assessment; return one outcome per force."""
     template_path = Path(template_path).resolve()
     template = load_config(template_path)
@@ -98,8 +105,10 @@ def run_batch(template_path: str | Path, forces: Iterable[str] | None, reports_d
     folder = reports_dir / "_configs"
     folder.mkdir(parents=True, exist_ok=True)
     forces = list(forces) if forces else all_forces(template)
-    paths = [str(force_config(template, template_path, f, folder, template.period.last_year))
-             for f in forces]
+    paths = [
+        str(force_config(template, template_path, f, folder, template.period.last_year))
+        for f in forces
+    ]
     if scheduler:
         return _on_dask(paths, reports_dir, scheduler, progress)
     outcomes = []
@@ -112,7 +121,8 @@ def run_batch(template_path: str | Path, forces: Iterable[str] | None, reports_d
 
 
 def _on_dask(paths: list[str], reports_dir: Path, scheduler, progress) -> list[Outcome]:
-    from dask.distributed import Client, as_completed as dask_completed
+    from dask.distributed import Client
+    from dask.distributed import as_completed as dask_completed
 
     client = scheduler if hasattr(scheduler, "submit") else Client(scheduler)
     futures = [client.submit(run_one, path, str(reports_dir), pure=False) for path in paths]

@@ -31,8 +31,11 @@ def code_hash(key: str) -> str:
     """
     others = {m for spec in SPECS.values() for m in spec.modules} - set(SPECS[key].modules)
     skip = {PACKAGE / f"{module}.py" for module in others}
-    return files_hash(p for p in PACKAGE.rglob("*")
-                      if p.is_file() and p.suffix in {".py", ".j2", ".css", ".json"} and p not in skip)
+    return files_hash(
+        p
+        for p in PACKAGE.rglob("*")
+        if p.is_file() and p.suffix in {".py", ".j2", ".css", ".json"} and p not in skip
+    )
 
 
 def chapter_key(key: str, config: AssessmentConfig) -> str:

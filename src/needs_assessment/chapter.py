@@ -55,9 +55,17 @@ class Chapter:
         self.figures += 1
         display(HTML(figure_html(fig, alt, caption, number=self.figures)))
 
-    def table(self, frame: pd.DataFrame, name: str, *, caption: str,
-              show: pd.DataFrame | None = None, formats: dict[str, str] | None = None,
-              source: str = "", coverage: str = "") -> None:
+    def table(
+        self,
+        frame: pd.DataFrame,
+        name: str,
+        *,
+        caption: str,
+        show: pd.DataFrame | None = None,
+        formats: dict[str, str] | None = None,
+        source: str = "",
+        coverage: str = "",
+    ) -> None:
         """Write ``frame`` to ``tables/<name>.csv`` and show it (or ``show``) with a caption.
 
         Every published table is checked for record-level identifiers first; small-area
@@ -67,8 +75,15 @@ class Chapter:
         path = self.output_dir / "tables" / f"{name}.csv"
         frame.to_csv(path, index=False)
         self.tables = [t for t in self.tables if t["name"] != name]
-        self.tables.append({"name": name, "caption": caption, "chapter": self.key,
-                            "source": source, "coverage": coverage})
+        self.tables.append(
+            {
+                "name": name,
+                "caption": caption,
+                "chapter": self.key,
+                "source": source,
+                "coverage": coverage,
+            }
+        )
         self._write_table_index()
         display(HTML(table_html(show if show is not None else frame, caption, formats)))
 
@@ -87,7 +102,9 @@ def table_html(frame: pd.DataFrame, caption: str, formats: dict[str, str] | None
     """An HTML table with a caption and header cells, no index, numbers formatted."""
     styler = frame.style.hide(axis="index").set_caption(caption)
     numeric = frame.select_dtypes("number").columns
-    default = {column: "{:,.0f}" for column in numeric if pd.api.types.is_integer_dtype(frame[column])}
+    default = {
+        column: "{:,.0f}" for column in numeric if pd.api.types.is_integer_dtype(frame[column])
+    }
     default.update({c: "{:,.2f}" for c in numeric if pd.api.types.is_float_dtype(frame[c])})
     default.update(formats or {})
     styler = styler.format(default, na_rep="–").set_table_attributes('class="sna-table"')

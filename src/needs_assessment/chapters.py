@@ -23,26 +23,71 @@ class ChapterSpec:
 
 
 SPECS: dict[str, ChapterSpec] = {
-    spec.key: spec for spec in (
-        ChapterSpec("summary", (), COMMON_CONFIG + ("report",), uses_results=True,
-                    modules=("summary",)),
-        ChapterSpec("trends", ("recorded_crime", "pfa_offence_groups", "pfa_knife",
-                               "force_population", "force_context", "lsoa_lookup",
-                               "crime_severity", "hospital_admissions"),
-                    modules=("trends", "trend_charts")),
-        ChapterSpec("deprivation", ("police_uk_counts", "imd", "lsoa_lookup", "lsoa_population",
-                                    "lsoa_boundaries", "district_boundaries", "force_extract"),
-                    COMMON_CONFIG + ("data",), modules=("deprivation", "deprivation_charts")),
-        ChapterSpec("hotspots", ("police_uk_counts", "imd", "lsoa_lookup", "lsoa_population",
-                                 "lsoa_boundaries", "district_boundaries", "force_extract"),
-                    COMMON_CONFIG + ("data",), modules=("hotspots", "hotspot_charts")),
-        ChapterSpec("county_lines", ("force_extract", "district_population",
-                                     "district_boundaries", "recorded_crime",
-                                     "pfa_offence_groups", "pfa_knife", "force_population",
-                                     "force_context", "lsoa_lookup", "crime_severity",
-                                     "hospital_admissions"),
-                    COMMON_CONFIG + ("county_lines", "data"),
-                    modules=("county_lines", "county_lines_charts", "trends")),
+    spec.key: spec
+    for spec in (
+        ChapterSpec(
+            "summary", (), COMMON_CONFIG + ("report",), uses_results=True, modules=("summary",)
+        ),
+        ChapterSpec(
+            "trends",
+            (
+                "recorded_crime",
+                "pfa_offence_groups",
+                "pfa_knife",
+                "force_population",
+                "force_context",
+                "lsoa_lookup",
+                "crime_severity",
+                "hospital_admissions",
+            ),
+            modules=("trends", "trend_charts"),
+        ),
+        ChapterSpec(
+            "deprivation",
+            (
+                "police_uk_counts",
+                "imd",
+                "lsoa_lookup",
+                "lsoa_population",
+                "lsoa_boundaries",
+                "district_boundaries",
+                "force_extract",
+            ),
+            COMMON_CONFIG + ("data",),
+            modules=("deprivation", "deprivation_charts"),
+        ),
+        ChapterSpec(
+            "hotspots",
+            (
+                "police_uk_counts",
+                "imd",
+                "lsoa_lookup",
+                "lsoa_population",
+                "lsoa_boundaries",
+                "district_boundaries",
+                "force_extract",
+            ),
+            COMMON_CONFIG + ("data",),
+            modules=("hotspots", "hotspot_charts"),
+        ),
+        ChapterSpec(
+            "county_lines",
+            (
+                "force_extract",
+                "district_population",
+                "district_boundaries",
+                "recorded_crime",
+                "pfa_offence_groups",
+                "pfa_knife",
+                "force_population",
+                "force_context",
+                "lsoa_lookup",
+                "crime_severity",
+                "hospital_admissions",
+            ),
+            COMMON_CONFIG + ("county_lines", "data"),
+            modules=("county_lines", "county_lines_charts", "trends"),
+        ),
     )
 }
 CHAPTERS = tuple(SPECS)
@@ -57,4 +102,6 @@ def execution_order(keys: tuple[str, ...]) -> tuple[list[str], list[str]]:
 
 def page_order(keys: tuple[str, ...]) -> list[str]:
     """The summary first, then the chapters in config order."""
-    return [k for k in keys if SPECS[k].uses_results] + [k for k in keys if not SPECS[k].uses_results]
+    return [k for k in keys if SPECS[k].uses_results] + [
+        k for k in keys if not SPECS[k].uses_results
+    ]

@@ -9,10 +9,13 @@ import typer
 from rich.console import Console
 
 from .errors import AssessmentError
-from .paths import DEFAULT_CONFIG, MANIFEST, REPORTS_DIR
+from .paths import DEFAULT_CONFIG, REPORTS_DIR
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Serious Violence strategic needs assessment toolkit.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Serious Violence strategic needs assessment toolkit.",
+)
 console = Console(stderr=True)
 ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="Assessment config (YAML)")]
 
@@ -25,15 +28,20 @@ def _fail(exc: Exception) -> None:
 @app.command()
 def run(
     config: ConfigOption = DEFAULT_CONFIG,
-    reports_dir: Annotated[Path, typer.Option(help="Where reports/<name>/ is written")] = REPORTS_DIR,
+    reports_dir: Annotated[
+        Path, typer.Option(help="Where reports/<name>/ is written")
+    ] = REPORTS_DIR,
 ) -> None:
     """Run the whole assessment and publish reports/<config name>/."""
     from .report import run as run_assessment
 
     try:
         with console.status("Starting") as status:
-            folder = run_assessment(config, reports_dir=reports_dir.resolve(),
-                                    progress=lambda m: (status.update(m), console.log(m)))
+            folder = run_assessment(
+                config,
+                reports_dir=reports_dir.resolve(),
+                progress=lambda m: (status.update(m), console.log(m)),
+            )
     except (AssessmentError, FileNotFoundError) as exc:
         _fail(exc)
     console.print(f"[green]Published[/] {folder / 'assessment.html'}")
@@ -69,7 +77,11 @@ def check_data(config: ConfigOption = DEFAULT_CONFIG) -> None:
         _fail(exc)
     bad = [c for c in checks if not c.ok]
     for check in checks:
-        mark = "[green]ok[/]" if check.ok else ("[red]MISSING[/]" if check.actual is None else "[red]CHANGED[/]")
+        mark = (
+            "[green]ok[/]"
+            if check.ok
+            else ("[red]MISSING[/]" if check.actual is None else "[red]CHANGED[/]")
+        )
         console.print(f"{mark}  {check.source:32} {check.path}", highlight=False)
     console.print(f"{len(checks) - len(bad)} of {len(checks)} files match the manifest")
     if bad:
@@ -112,7 +124,9 @@ def batch(
     areas: Annotated[str, typer.Option(help="Forces, comma-separated; empty = every force")] = "",
     workers: Annotated[int, typer.Option(help="Local processes")] = 2,
     scheduler: Annotated[str, typer.Option(help="Dask scheduler address (tcp://...)")] = "",
-    reports_dir: Annotated[Path, typer.Option(help="Where each reports/<name>/ is written")] = REPORTS_DIR,
+    reports_dir: Annotated[
+        Path, typer.Option(help="Where each reports/<name>/ is written")
+    ] = REPORTS_DIR,
 ) -> None:
     """Run the assessment for many forces; one failure does not stop the others."""
     import time
@@ -121,15 +135,22 @@ def batch(
 
     forces = [a.strip() for a in areas.split(",") if a.strip()] or None
     began = time.perf_counter()
-    outcomes = run_batch(config, forces, reports_dir.resolve(), workers=workers,
-                         scheduler=scheduler or None,
-                         progress=lambda o: console.log(
-                             f"{'[green]done[/]' if o.ok else '[red]FAILED[/]'} {o.force} "
-                             f"({o.seconds:.0f} s)"))
+    outcomes = run_batch(
+        config,
+        forces,
+        reports_dir.resolve(),
+        workers=workers,
+        scheduler=scheduler or None,
+        progress=lambda o: console.log(
+            f"{'[green]done[/]' if o.ok else '[red]FAILED[/]'} {o.force} ({o.seconds:.0f} s)"
+        ),
+    )
     minutes = (time.perf_counter() - began) / 60
     failed = [o for o in outcomes if not o.ok]
-    console.print(f"{len(outcomes) - len(failed)} of {len(outcomes)} assessments published in "
-                  f"{minutes:.1f} min ({len(outcomes) / minutes:.1f} per minute)")
+    console.print(
+        f"{len(outcomes) - len(failed)} of {len(outcomes)} assessments published in "
+        f"{minutes:.1f} min ({len(outcomes) / minutes:.1f} per minute)"
+    )
     for outcome in failed:
         console.print(f"[red]{outcome.force}[/]: {outcome.error}", highlight=False)
     if failed:

@@ -41,7 +41,9 @@ class Area(_Strict):
     districts: dict[str, str] = Field(description="District (LAD) code -> district name")
     recording_breaks: list[RecordingBreak] = Field(default_factory=list)
     peers: list[str] | None = Field(
-        default=None, description="Peer forces; default: the 5 most similar on density and deprivation")
+        default=None,
+        description="Peer forces; default: the 5 most similar on density and deprivation",
+    )
 
     @field_validator("districts")
     @classmethod
@@ -82,9 +84,12 @@ class DataFiles(_Strict):
     ons_recorded_crime: Path = Path("data/raw/ons_rec_crime_pfa/rec-crime-pfa.csv")
     ons_pfa_tables: Path = Path("data/raw/ons_pfa_tables")
     crime_severity: Path = Path(
-        "data/raw/ons_crime_severity_pfa/crime_severity_score_pfa_ye2003_ye2022.csv.gz")
-    hospital_admissions: Path = Path("data/raw/nhs_hes_assault_sharp_object/"
-                                     "hes_assault_sharp_object_by_region_month_2012-13_to_2021-22.xlsx")
+        "data/raw/ons_crime_severity_pfa/crime_severity_score_pfa_ye2003_ye2022.csv.gz"
+    )
+    hospital_admissions: Path = Path(
+        "data/raw/nhs_hes_assault_sharp_object/"
+        "hes_assault_sharp_object_by_region_month_2012-13_to_2021-22.xlsx"
+    )
     home_office_offences: Path = Path("data/raw/crime_sim_toolkit/prc-pfa-201718_new.csv")
     police_uk: Path = Path("data/raw/policeuk_street_cambridgeshire")
     imd_ranks: Path = Path("data/raw/imd2019/imd2019_lsoa11_ranks_deciles_humaniverse.csv")
@@ -98,21 +103,29 @@ class DataFiles(_Strict):
     lsoa_population_dir: Path = Path("data/raw/population_lsoa")
     lsoa_boundaries: Path = Path("data/raw/lsoa_boundaries_2011/LSOA_Dec_2011_BSC_EW_V3.geojson")
     district_boundaries: Path = Path(
-        "data/raw/lad_boundaries/Local_Authority_Districts_December_2017_Boundaries_UK_WGS84.shp")
+        "data/raw/lad_boundaries/Local_Authority_Districts_December_2017_Boundaries_UK_WGS84.shp"
+    )
     force_extract: Path | None = None
     force_extract_is_synthetic: bool = False
 
     @model_validator(mode="after")
     def _inputs_exist(self) -> DataFiles:
         for name, value in self:
-            if isinstance(value, Path) and name != "processed_dir" and not from_root(value).exists():
+            if (
+                isinstance(value, Path)
+                and name != "processed_dir"
+                and not from_root(value).exists()
+            ):
                 raise ValueError(f"{name}: file not found: {from_root(value)}")
         return self
 
     def inputs(self) -> dict[str, Path]:
         """Every raw input path by key (for checksums and staleness)."""
-        return {name: from_root(value) for name, value in self
-                if isinstance(value, Path) and name not in ("processed_dir", "manifest")}
+        return {
+            name: from_root(value)
+            for name, value in self
+            if isinstance(value, Path) and name not in ("processed_dir", "manifest")
+        }
 
 
 class Thresholds(_Strict):
@@ -136,7 +149,8 @@ class Report(_Strict):
     chapters: tuple[Literal[CHAPTERS], ...] = ("trends",)  # type: ignore[valid-type]
     parallel_chapters: Annotated[int, Field(ge=0, le=64)] = 0  # 0 = one per CPU core
     analyst_notes: Path | None = Field(
-        default=None, description="Markdown written by the analyst, shown after the key findings")
+        default=None, description="Markdown written by the analyst, shown after the key findings"
+    )
 
     @field_validator("analyst_notes")
     @classmethod
@@ -144,6 +158,7 @@ class Report(_Strict):
         if path is not None and not from_root(path).exists():
             raise ValueError(f"file not found: {from_root(path)}")
         return path
+
     execution_timeout_seconds: Annotated[int, Field(ge=10)] = 600
     startup_timeout_seconds: Annotated[int, Field(ge=5)] = 120
 

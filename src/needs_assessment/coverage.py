@@ -77,6 +77,8 @@ def stale_inputs(coverages: list[Coverage], config: AssessmentConfig) -> list[st
     notes = []
     for item in coverages:
         if item.last_financial_year is not None and item.last_financial_year < wanted:
-            notes.append(f"{item.table}: data end in {financial_year_label(item.last_financial_year)}"
-                         f" ({item.last}), before {financial_year_label(wanted)}")
+            notes.append(
+                f"{item.table}: data end in {financial_year_label(item.last_financial_year)}"
+                f" ({item.last}), before {financial_year_label(wanted)}"
+            )
     return notes

@@ -56,7 +56,6 @@ class Definitions(BaseModel):
                 mapping[group] = key
         return mapping
 
-
     def categories_with(self, attribute: str) -> dict[str, Category]:
         """Categories that define ``attribute`` (e.g. ``'home_office_codes'``)."""
         return {k: c for k, c in self.categories.items() if getattr(c, attribute)}

@@ -21,8 +21,7 @@ DENSITY_YEAR = 2018
 
 def district_force_lookup(lsoa_force: pd.DataFrame, supplement: pd.DataFrame) -> pd.DataFrame:
     """``lad_code -> force`` for every district code the data use (any vintage)."""
-    known = (lsoa_force.dropna(subset=["force"])
-             .drop_duplicates("lad_code")[["lad_code", "force"]])
+    known = lsoa_force.dropna(subset=["force"]).drop_duplicates("lad_code")[["lad_code", "force"]]
     extra = supplement.rename(columns={"police_force": "force"})[["lad_code", "force"]]
     lookup = pd.concat([known, extra[~extra["lad_code"].isin(known["lad_code"])]])
     return lookup.reset_index(drop=True)
@@ -40,12 +39,18 @@ def force_population(district_population: pd.DataFrame, lookup: pd.DataFrame) ->
     if force.isna().any():
         missing = sorted(districts.loc[force.isna(), "code"].unique())
         raise ValueError(f"districts with no police force in the lookup: {', '.join(missing)}")
-    return (districts.assign(force=force)
-            .groupby(["force", "year"], as_index=False)["population"].sum())
+    return (
+        districts.assign(force=force).groupby(["force", "year"], as_index=False)["population"].sum()
+    )
 
 
-def force_density(lsoa_hectares: pd.DataFrame, lsoa_district: pd.DataFrame,
-                  lookup: pd.DataFrame, population: pd.DataFrame, year: int) -> pd.Series:
+def force_density(
+    lsoa_hectares: pd.DataFrame,
+    lsoa_district: pd.DataFrame,
+    lookup: pd.DataFrame,
+    population: pd.DataFrame,
+    year: int,
+) -> pd.Series:
     """People per hectare by force in ``year`` (areas from the 2011 Census LSOA hectares)."""
     lsoas = lsoa_hectares.merge(lsoa_district[["lsoa11_code", "lad17_code"]], on="lsoa11_code")
     lsoas["force"] = lsoas["lad17_code"].map(lookup.set_index("lad_code")["force"])
@@ -54,8 +59,9 @@ def force_density(lsoa_hectares: pd.DataFrame, lsoa_district: pd.DataFrame,
     return (people / hectares).dropna().rename("people_per_hectare")
 
 
-def force_deprivation(imd_scores: pd.DataFrame, imd_population: pd.DataFrame,
-                      lookup: pd.DataFrame) -> pd.Series:
+def force_deprivation(
+    imd_scores: pd.DataFrame, imd_population: pd.DataFrame, lookup: pd.DataFrame
+) -> pd.Series:
     """Population-weighted mean IMD 2019 score by force (England only: Wales has its own index)."""
     lsoas = imd_scores.merge(imd_population[["lsoa11_code", "population_total"]], on="lsoa11_code")
     lsoas["force"] = lsoas["lad19_code"].map(lookup.set_index("lad_code")["force"])
@@ -81,8 +87,11 @@ def peer_forces(context: pd.DataFrame, force: str, count: int = PEER_COUNT) -> p
         measures = ["people_per_hectare"]
     usable = context.dropna(subset=measures)
     usable = usable[~usable.index.isin(NOT_PEERS)]
-    scaled = usable[measures].astype(float).assign(
-        people_per_hectare=np.log(usable["people_per_hectare"].astype(float)))
+    scaled = (
+        usable[measures]
+        .astype(float)
+        .assign(people_per_hectare=np.log(usable["people_per_hectare"].astype(float)))
+    )
     scaled = (scaled - scaled.mean()) / scaled.std(ddof=0)
     distance = np.sqrt(((scaled - scaled.loc[force]) ** 2).sum(axis=1)).drop(force)
     nearest = distance.nsmallest(count)

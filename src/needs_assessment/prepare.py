@@ -20,12 +20,11 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from . import __version__
+from . import __version__, forces, sources
 from .config import AssessmentConfig
 from .definitions import load_definitions
 from .manifest import files_hash, path_hash, sha256
 from .paths import from_root
-from . import forces, sources
 from .sources import (
     crime_severity,
     force_extract,
@@ -80,11 +79,14 @@ def _force_context(config: AssessmentConfig) -> pd.DataFrame:
     density = forces.force_density(
         population.read_census_2011_lsoa(_path(config, "census_2011_population")),
         geography.read_lsoa_district_lookup(_path(config, "lsoa_district_lookup")),
-        lookup, people, year=forces.DENSITY_YEAR,
+        lookup,
+        people,
+        year=forces.DENSITY_YEAR,
     )
     deprivation = forces.force_deprivation(
         imd.read_imd_score_reconstructed(_path(config, "imd_scores")),
-        imd.read_imd_population(_path(config, "imd_population")), lookup,
+        imd.read_imd_population(_path(config, "imd_population")),
+        lookup,
     )
     return pd.concat([density, deprivation], axis=1).reset_index(names="force")
 
@@ -94,21 +96,25 @@ def _imd(config: AssessmentConfig) -> pd.DataFrame:
     scores = imd.read_imd_score_reconstructed(_path(config, "imd_scores"))
     people = imd.read_imd_population(_path(config, "imd_population"))
     keep = ["lsoa11_code", "lad19_code", "lad19_name", "imd_score_reconstructed"]
-    return (ranks.merge(scores[[c for c in keep if c in scores]], on="lsoa11_code", how="left")
-            .merge(people[["lsoa11_code", "population_total"]], on="lsoa11_code", how="left"))
+    return ranks.merge(
+        scores[[c for c in keep if c in scores]], on="lsoa11_code", how="left"
+    ).merge(people[["lsoa11_code", "population_total"]], on="lsoa11_code", how="left")
 
 
 def _lsoa_population(config: AssessmentConfig) -> pd.DataFrame:
     folder = _path(config, "lsoa_population_dir")
-    files = {key: folder / path.name for key, path in population.FILES.items()
-             if key.startswith("sape_")}
+    files = {
+        key: folder / path.name for key, path in population.FILES.items() if key.startswith("sape_")
+    }
     files["census_2011"] = _path(config, "census_2011_population")
     files["district_mye"] = _path(config, "district_population")
     districts = population.read_district_population(files["district_mye"])
     lookup = geography.read_lsoa_district_lookup(_path(config, "lsoa_district_lookup"))
     years = range(config.period.first_year, min(config.period.last_year, 2020) + 1)
-    frames = [population.lsoa_population_for_year(y, districts=districts, lookup=lookup,
-                                                  files=files) for y in years]
+    frames = [
+        population.lsoa_population_for_year(y, districts=districts, lookup=lookup, files=files)
+        for y in years
+    ]
     return pd.concat(frames, ignore_index=True)
 
 
@@ -125,51 +131,111 @@ def _force_extract(config: AssessmentConfig) -> pd.DataFrame:
 
 
 TABLES: tuple[Table, ...] = (
-    Table("recorded_crime", ("ons_recorded_crime",),
-          lambda c: ons_recorded_crime.load(_path(c, "ons_recorded_crime"))),
-    Table("pfa_offence_groups", ("ons_pfa_tables",),
-          lambda c: ons_pfa_tables.offence_groups(_path(c, "ons_pfa_tables"))),
-    Table("pfa_rates", ("ons_pfa_tables",),
-          lambda c: ons_pfa_tables.rates(_path(c, "ons_pfa_tables"))),
-    Table("pfa_knife", ("ons_pfa_tables",),
-          lambda c: ons_pfa_tables.latest_revision(
-              ons_pfa_tables.knife_offences(_path(c, "ons_pfa_tables")))),
-    Table("crime_severity", ("crime_severity",),
-          lambda c: crime_severity.load(_path(c, "crime_severity"))),
-    Table("hospital_admissions", ("hospital_admissions",),
-          lambda c: hospital_admissions.annual_totals(_path(c, "hospital_admissions"))),
-    Table("home_office_offences", ("home_office_offences",),
-          lambda c: home_office_prc.load(_path(c, "home_office_offences"))),
-    Table("police_uk_counts", ("police_uk",),
-          lambda c: police_uk.street_counts(_path(c, "police_uk"))),
+    Table(
+        "recorded_crime",
+        ("ons_recorded_crime",),
+        lambda c: ons_recorded_crime.load(_path(c, "ons_recorded_crime")),
+    ),
+    Table(
+        "pfa_offence_groups",
+        ("ons_pfa_tables",),
+        lambda c: ons_pfa_tables.offence_groups(_path(c, "ons_pfa_tables")),
+    ),
+    Table(
+        "pfa_rates", ("ons_pfa_tables",), lambda c: ons_pfa_tables.rates(_path(c, "ons_pfa_tables"))
+    ),
+    Table(
+        "pfa_knife",
+        ("ons_pfa_tables",),
+        lambda c: ons_pfa_tables.latest_revision(
+            ons_pfa_tables.knife_offences(_path(c, "ons_pfa_tables"))
+        ),
+    ),
+    Table(
+        "crime_severity",
+        ("crime_severity",),
+        lambda c: crime_severity.load(_path(c, "crime_severity")),
+    ),
+    Table(
+        "hospital_admissions",
+        ("hospital_admissions",),
+        lambda c: hospital_admissions.annual_totals(_path(c, "hospital_admissions")),
+    ),
+    Table(
+        "home_office_offences",
+        ("home_office_offences",),
+        lambda c: home_office_prc.load(_path(c, "home_office_offences")),
+    ),
+    Table(
+        "police_uk_counts", ("police_uk",), lambda c: police_uk.street_counts(_path(c, "police_uk"))
+    ),
     Table("imd", ("imd_ranks", "imd_scores", "imd_population"), _imd),
-    Table("lsoa_lookup", ("lsoa_district_lookup", "lsoa_force_lookup",
-                          "district_force_supplement"), _lsoa_lookup),
-    Table("district_population", ("district_population",),
-          lambda c: population.read_district_population(_path(c, "district_population"))),
-    Table("force_population", ("district_population", "lsoa_force_lookup",
-                               "district_force_supplement"), _force_population),
-    Table("force_context", ("district_population", "lsoa_force_lookup",
-                            "district_force_supplement", "census_2011_population",
-                            "lsoa_district_lookup", "imd_scores", "imd_population"),
-          _force_context),
-    Table("lsoa_population", ("lsoa_population_dir", "census_2011_population",
-                              "district_population", "lsoa_district_lookup"), _lsoa_population,
-          settings=lambda c: {"period": [c.period.first_year, c.period.last_year]}),
-    Table("lsoa_boundaries", ("lsoa_boundaries",),
-          lambda c: geography.read_lsoa_boundaries(_path(c, "lsoa_boundaries"))),
-    Table("district_boundaries", ("district_boundaries",),
-          lambda c: geography.read_district_boundaries(_path(c, "district_boundaries"))),
-    Table("force_extract", ("force_extract", "lsoa_district_lookup", "lsoa_force_lookup",
-                            "district_force_supplement"), _force_extract, only_if="force_extract",
-          settings=lambda c: {"definitions": sha256(from_root(c.definitions)),
-                              "districts": sorted(c.area.districts),
-                              "period": [c.period.first_year, c.period.last_year]}),
+    Table(
+        "lsoa_lookup",
+        ("lsoa_district_lookup", "lsoa_force_lookup", "district_force_supplement"),
+        _lsoa_lookup,
+    ),
+    Table(
+        "district_population",
+        ("district_population",),
+        lambda c: population.read_district_population(_path(c, "district_population")),
+    ),
+    Table(
+        "force_population",
+        ("district_population", "lsoa_force_lookup", "district_force_supplement"),
+        _force_population,
+    ),
+    Table(
+        "force_context",
+        (
+            "district_population",
+            "lsoa_force_lookup",
+            "district_force_supplement",
+            "census_2011_population",
+            "lsoa_district_lookup",
+            "imd_scores",
+            "imd_population",
+        ),
+        _force_context,
+    ),
+    Table(
+        "lsoa_population",
+        (
+            "lsoa_population_dir",
+            "census_2011_population",
+            "district_population",
+            "lsoa_district_lookup",
+        ),
+        _lsoa_population,
+        settings=lambda c: {"period": [c.period.first_year, c.period.last_year]},
+    ),
+    Table(
+        "lsoa_boundaries",
+        ("lsoa_boundaries",),
+        lambda c: geography.read_lsoa_boundaries(_path(c, "lsoa_boundaries")),
+    ),
+    Table(
+        "district_boundaries",
+        ("district_boundaries",),
+        lambda c: geography.read_district_boundaries(_path(c, "district_boundaries")),
+    ),
+    Table(
+        "force_extract",
+        ("force_extract", "lsoa_district_lookup", "lsoa_force_lookup", "district_force_supplement"),
+        _force_extract,
+        only_if="force_extract",
+        settings=lambda c: {
+            "definitions": sha256(from_root(c.definitions)),
+            "districts": sorted(c.area.districts),
+            "period": [c.period.first_year, c.period.last_year],
+        },
+    ),
 )
 
 
-def prepare(config: AssessmentConfig, *, force: bool = False,
-            only: Iterable[str] | None = None) -> list[str]:
+def prepare(
+    config: AssessmentConfig, *, force: bool = False, only: Iterable[str] | None = None
+) -> list[str]:
     """Rebuild the stale processed tables (or just those named in ``only``); return their names."""
     folder = from_root(config.data.processed_dir)
     folder.mkdir(parents=True, exist_ok=True)
@@ -179,8 +245,11 @@ def prepare(config: AssessmentConfig, *, force: bool = False,
         tables = [t for t in tables if t.name in set(only)]
     fingerprints = {t.name: _fingerprint(t, config) for t in tables}
     stale = [
-        t for t in tables
-        if force or stamp.get(t.name) != fingerprints[t.name] or not (folder / f"{t.name}.parquet").exists()
+        t
+        for t in tables
+        if force
+        or stamp.get(t.name) != fingerprints[t.name]
+        or not (folder / f"{t.name}.parquet").exists()
     ]
     if not stale:
         return []

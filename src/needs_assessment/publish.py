@@ -15,9 +15,16 @@ from .disclosure import LOW_EVENTS_MARKER, MARKER_SUFFIX, SUPPRESSED_MARKER
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-extensions", "--no-pdf-header-footer",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--no-pdf-header-footer",
 )
 
 
@@ -44,8 +51,12 @@ def write_workbook(folder: Path, config: AssessmentConfig) -> Path:
     entries = table_index(folder)
     path = folder / "tables.xlsx"
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        contents = pd.DataFrame([{"sheet": e["name"][:31], "table": e["caption"],
-                                  "chapter": e["chapter"]} for e in entries])
+        contents = pd.DataFrame(
+            [
+                {"sheet": e["name"][:31], "table": e["caption"], "chapter": e["chapter"]}
+                for e in entries
+            ]
+        )
         contents.to_excel(writer, sheet_name="Contents", index=False)
         notes = pd.DataFrame([_notes(folder, e, config) for e in entries])
         notes.to_excel(writer, sheet_name="Notes", index=False)
@@ -60,12 +71,19 @@ def write_workbook(folder: Path, config: AssessmentConfig) -> Path:
 def _notes(folder: Path, entry: dict, config: AssessmentConfig) -> dict:
     columns = pd.read_csv(folder / "tables" / f"{entry['name']}.csv", nrows=0).columns
     suppressed = any(c.endswith(MARKER_SUFFIX) for c in columns)
-    rule = (f"Counts from 1 to {config.thresholds.suppress_counts_up_to} suppressed "
-            f"({SUPPRESSED_MARKER}), with secondary suppression; rates from fewer than "
-            f"{config.thresholds.min_events_for_rate} events blanked ({LOW_EVENTS_MARKER})"
-            if suppressed else "None needed (force-level or larger-area figures)")
-    return {"sheet": entry["name"][:31], "source": entry.get("source", ""),
-            "coverage": entry.get("coverage", ""), "suppression": rule}
+    rule = (
+        f"Counts from 1 to {config.thresholds.suppress_counts_up_to} suppressed "
+        f"({SUPPRESSED_MARKER}), with secondary suppression; rates from fewer than "
+        f"{config.thresholds.min_events_for_rate} events blanked ({LOW_EVENTS_MARKER})"
+        if suppressed
+        else "None needed (force-level or larger-area figures)"
+    )
+    return {
+        "sheet": entry["name"][:31],
+        "source": entry.get("source", ""),
+        "coverage": entry.get("coverage", ""),
+        "suppression": rule,
+    }
 
 
 def _fit_columns(sheet) -> None:
@@ -88,8 +106,13 @@ def print_pdf(html_path: Path, pdf_path: Path, *, timeout: int = 120) -> bool:
     if chromium is None:
         return False
     with tempfile.TemporaryDirectory(prefix="sna-chromium-") as profile:
-        command = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-                   f"--print-to-pdf={pdf_path}", html_path.resolve().as_uri()]
+        command = [
+            chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            f"--print-to-pdf={pdf_path}",
+            html_path.resolve().as_uri(),
+        ]
         subprocess.run(command, check=True, capture_output=True, timeout=timeout)
     if not pdf_path.exists() or pdf_path.stat().st_size == 0:
         raise RuntimeError(f"Chromium did not write {pdf_path}")

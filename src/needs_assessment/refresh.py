@@ -16,8 +16,11 @@ NAME_YEAR = re.compile(r"-(\d{4})$")
 
 def next_config_path(source: Path, year: int) -> Path:
     """``cambridgeshire-2021.yaml`` -> ``cambridgeshire-2022.yaml``."""
-    stem = NAME_YEAR.sub(f"-{year}", source.stem) if NAME_YEAR.search(source.stem) \
+    stem = (
+        NAME_YEAR.sub(f"-{year}", source.stem)
+        if NAME_YEAR.search(source.stem)
         else f"{source.stem}-{year}"
+    )
     return source.with_name(f"{stem}.yaml")
 
 
@@ -30,8 +33,9 @@ def new_config(source: str | Path, year: int) -> Path:
     source = Path(source)
     current = load_config(source)
     if year <= current.period.last_year:
-        raise ConfigError(f"--year {year} must come after the current last year "
-                          f"{current.period.last_year}")
+        raise ConfigError(
+            f"--year {year} must come after the current last year {current.period.last_year}"
+        )
     target = next_config_path(source, year)
     if target.exists():
         raise ConfigError(f"{target} already exists; remove it or choose another year")
@@ -39,8 +43,10 @@ def new_config(source: str | Path, year: int) -> Path:
     if not LAST_YEAR.search(text):
         raise ConfigError(f"{source}: no 'period: last_year:' line to move on")
     text = LAST_YEAR.sub(lambda m: f"{m['indent']}last_year: {year}{m['rest']}", text, count=1)
-    header = (f"# Refreshed from {source.name} by `sna new --year {year}`. Point the data paths at\n"
-              "# the new downloads (add them to data/raw/manifest.yaml), then run `sna run`.\n")
+    header = (
+        f"# Refreshed from {source.name} by `sna new --year {year}`. Point the data paths at\n"
+        "# the new downloads (add them to data/raw/manifest.yaml), then run `sna run`.\n"
+    )
     target.write_text(header + text, encoding="utf-8")
     load_config(target)  # the new file must validate
     return target

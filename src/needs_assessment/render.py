@@ -39,7 +39,8 @@ class DropStderr(Preprocessor):
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code":
             cell.outputs = [
-                out for out in cell.outputs
+                out
+                for out in cell.outputs
                 if not (out.output_type == "stream" and out.get("name") == "stderr")
             ]
         return cell, resources
@@ -60,8 +61,9 @@ def slug(text: str) -> str:
     return "chapter-" + re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def merge(chapters: list[tuple[Path, nbformat.NotebookNode]], front: str, back: str
-          ) -> nbformat.NotebookNode:
+def merge(
+    chapters: list[tuple[Path, nbformat.NotebookNode]], front: str, back: str
+) -> nbformat.NotebookNode:
     """One notebook: front matter (with a contents list), each chapter, then the appendix.
 
     ``front`` and ``back`` are Markdown; ``{contents}`` in ``front`` is replaced by the list
@@ -74,10 +76,13 @@ def merge(chapters: list[tuple[Path, nbformat.NotebookNode]], front: str, back: 
     contents = "\n".join(
         f'<li><a href="#{slug(title)}">{html.escape(title)}</a></li>' for title in entries
     )
-    nav = f'<nav class="sna-contents" aria-label="Contents"><h2 class="sna-first">Contents</h2><ol>{contents}</ol></nav>'
+    nav = (
+        '<nav class="sna-contents" aria-label="Contents">'
+        f'<h2 class="sna-first">Contents</h2><ol>{contents}</ol></nav>'
+    )
     merged.cells.append(nbformat.v4.new_markdown_cell(front.replace("{contents}", nav)))
-    for title, notebook in titles:
-        cells = [c for c in notebook.cells]
+    for _, notebook in titles:
+        cells = list(notebook.cells)
         first = next(i for i, c in enumerate(cells) if c.cell_type == "markdown")
         cells[first] = nbformat.v4.new_markdown_cell(
             HEADING.sub(lambda m: _h2(m.group("title")), cells[first].source, count=1)

@@ -23,10 +23,10 @@ from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 from jupyter_client.manager import KernelManager
 from papermill.exceptions import PapermillExecutionError
 
-from .config import AssessmentConfig, load_config
-from .errors import NotebookError
 from . import cache
 from .chapters import execution_order, page_order
+from .config import AssessmentConfig, load_config
+from .errors import NotebookError
 from .paths import KERNEL_NAME, NOTEBOOK_DIR, REPORTS_DIR, from_root
 from .prepare import prepare
 from .provenance import appendix_markdown, run_manifest
@@ -40,7 +40,9 @@ def chapter_notebook(key: str) -> Path:
     """``notebooks/NN_<key>.ipynb`` for a chapter key."""
     matches = sorted(NOTEBOOK_DIR.glob(f"[0-9][0-9]_{key}.ipynb"))
     if len(matches) != 1:
-        raise FileNotFoundError(f"expected one notebook notebooks/NN_{key}.ipynb, found {len(matches)}")
+        raise FileNotFoundError(
+            f"expected one notebook notebooks/NN_{key}.ipynb, found {len(matches)}"
+        )
     return matches[0]
 
 
@@ -102,8 +104,13 @@ def _refuse_recorded_errors(path: Path) -> None:
                 raise NotebookError(f"notebook {path.name} has error output in cell {index}")
 
 
-def run(config_path: str | Path, *, reports_dir: Path = REPORTS_DIR,
-        progress: Progress = lambda message: None, use_cache: bool = True) -> Path:
+def run(
+    config_path: str | Path,
+    *,
+    reports_dir: Path = REPORTS_DIR,
+    progress: Progress = lambda message: None,
+    use_cache: bool = True,
+) -> Path:
     """Produce ``reports_dir/<config name>/`` for one config; return that folder."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -118,8 +125,9 @@ def run(config_path: str | Path, *, reports_dir: Path = REPORTS_DIR,
     target = reports_dir / config.name
     staging = Path(tempfile.mkdtemp(prefix=f".staging-{config.name}-", dir=reports_dir))
     try:
-        chapters = _build(config, config_path, staging, target if use_cache else None,
-                          timings, progress)
+        chapters = _build(
+            config, config_path, staging, target if use_cache else None, timings, progress
+        )
         timings["total"] = time.perf_counter() - start
         _write_manifest(config, config_path, staging, timings, chapters)
         return _publish(staging, target)
@@ -127,8 +135,14 @@ def run(config_path: str | Path, *, reports_dir: Path = REPORTS_DIR,
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _build(config: AssessmentConfig, config_path: Path, staging: Path, previous: Path | None,
-           timings: dict[str, float], progress: Progress) -> dict[str, dict]:
+def _build(
+    config: AssessmentConfig,
+    config_path: Path,
+    staging: Path,
+    previous: Path | None,
+    timings: dict[str, float],
+    progress: Progress,
+) -> dict[str, dict]:
     for folder in ("notebooks", "tables", "results"):
         (staging / folder).mkdir()
     keys = {key: cache.chapter_key(key, config) for key in config.report.chapters}
@@ -138,7 +152,11 @@ def _build(config: AssessmentConfig, config_path: Path, staging: Path, previous:
     began = time.perf_counter()
     to_run = []
     for key in independent:
-        if previous is not None and earlier.get(key) == keys[key] and cache.reuse(key, previous, staging):
+        if (
+            previous is not None
+            and earlier.get(key) == keys[key]
+            and cache.reuse(key, previous, staging)
+        ):
             record[key] = {"cache_key": keys[key], "reused": True}
             progress(f"Reused chapter '{key}' (nothing it depends on changed)")
         else:
@@ -152,8 +170,13 @@ def _build(config: AssessmentConfig, config_path: Path, staging: Path, previous:
     timings["chapters"] = time.perf_counter() - began
     progress("Rendering the page")
     began = time.perf_counter()
-    executed = [(path, nbformat.read(path, as_version=4)) for path in
-                (staging / "notebooks" / chapter_notebook(k).name for k in page_order(config.report.chapters))]
+    executed = [
+        (path, nbformat.read(path, as_version=4))
+        for path in (
+            staging / "notebooks" / chapter_notebook(k).name
+            for k in page_order(config.report.chapters)
+        )
+    ]
     results = write_results(staging)
     merged = merge(executed, _front_matter(config), appendix_markdown(config, results))
     (staging / "assessment.html").write_text(to_html(merged, _page(config)), encoding="utf-8")
@@ -166,9 +189,16 @@ def _build(config: AssessmentConfig, config_path: Path, staging: Path, previous:
     return record
 
 
-def _execute_all(keys: list[str], config: AssessmentConfig, config_path: Path, staging: Path,
-                 timings: dict[str, float], progress: Progress, record: dict, cache_keys: dict
-                 ) -> None:
+def _execute_all(
+    keys: list[str],
+    config: AssessmentConfig,
+    config_path: Path,
+    staging: Path,
+    timings: dict[str, float],
+    progress: Progress,
+    record: dict,
+    cache_keys: dict,
+) -> None:
     """Execute chapters side by side, one kernel each, up to one per CPU core."""
     if not keys:
         return
@@ -207,8 +237,13 @@ def _front_matter(config: AssessmentConfig) -> str:
     )
 
 
-def _write_manifest(config: AssessmentConfig, config_path: Path, staging: Path,
-                    timings: dict[str, float], chapters: dict[str, dict]) -> None:
+def _write_manifest(
+    config: AssessmentConfig,
+    config_path: Path,
+    staging: Path,
+    timings: dict[str, float],
+    chapters: dict[str, dict],
+) -> None:
     inputs = {key: cache.path_hash(path) for key, path in config.data.inputs().items()}
     manifest = run_manifest(config, config_path, timings, inputs)
     manifest["chapters"] = chapters

@@ -18,9 +18,11 @@ JUDGEMENT_WORDS = {"Higher": "higher than", "Lower": "lower than", "Comparable":
 
 def load_results(folder: Path) -> dict:
     """The chapters' results recorded so far in ``folder/results`` (one key per chapter)."""
-    return {path.stem: json.loads(path.read_text(encoding="utf-8"))
-            for path in sorted((Path(folder) / "results").glob("*.json"))
-            if path.stem != "summary"}
+    return {
+        path.stem: json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted((Path(folder) / "results").glob("*.json"))
+        if path.stem != "summary"
+    }
 
 
 def load_previous(folder: Path) -> dict | None:
@@ -45,15 +47,17 @@ def trend_findings(trends: dict) -> list[str]:
             f"3-year average"
         )
         if row.get("vs_england_wales") in JUDGEMENT_WORDS:
-            sentence += (f", and the rate was {JUDGEMENT_WORDS[row['vs_england_wales']]} "
-                         "England and Wales")
+            sentence += (
+                f", and the rate was {JUDGEMENT_WORDS[row['vs_england_wales']]} England and Wales"
+            )
         sentences.append(sentence + ".")
     for row in trends.get("rolling_year", []):
         if row["judgement"] == "Higher":
             sentences.append(
                 f"In the latest published 12 months ({row['period']}) {row['label'].lower()} "
                 f"stood at {row['count']:,}, {row['change_pct']:+.0f}% on the 12 months before "
-                "(statistically higher).")
+                "(statistically higher)."
+            )
     return sentences
 
 
@@ -70,8 +74,10 @@ def deprivation_findings(dep: dict) -> list[str]:
         f"least deprived (95% CI {ratio['lower']:.1f} to {ratio['upper']:.1f})."
     ]
     if dep.get("unexpected_more"):
-        sentences.append(f"{dep['unexpected_more']} neighbourhoods have far more violence than "
-                         "their deprivation predicts (listed and mapped in the deprivation chapter).")
+        sentences.append(
+            f"{dep['unexpected_more']} neighbourhoods have far more violence than "
+            "their deprivation predicts (listed and mapped in the deprivation chapter)."
+        )
     return sentences
 
 
@@ -84,7 +90,8 @@ def county_lines_findings(lines: dict) -> list[str]:
     for district, row in recent.items():
         groups.setdefault(row["market_type"], []).append(
             f"{district} ({row['import_share'] * 100:.0f}% of supply offenders from outside the "
-            f"force, 95% CI {row['lower_95'] * 100:.0f}–{row['upper_95'] * 100:.0f}%)")
+            f"force, 95% CI {row['lower_95'] * 100:.0f}–{row['upper_95'] * 100:.0f}%)"
+        )
     period = next(iter(recent.values()))["period"]
     label = f" — {lines['data_label']}" if lines.get("synthetic") else ""
     parts = [f"{kind}: {join(names)}" for kind, names in groups.items()]
@@ -112,15 +119,26 @@ def indicator_table(trends: dict) -> pd.DataFrame:
     for row in trends.get("judgements", []):
         recent = trends.get("recent_counts", {}).get(row["category"], {})
         years = list(recent)
-        record = {"Indicator": row["label"], "Current year": f"{row['financial_year']}: {row['count']:,}"}
-        for offset, label in ((2, "Previous year"), (3, "Two years before"), (4, "Three years before")):
-            record[label] = (f"{years[-offset]}: {recent[years[-offset]]:,}"
-                             if len(years) >= offset else "–")
-        record["3-year average"] = ("–" if row["three_year_average"] is None
-                                    else f"{row['three_year_average']:,.0f}")
+        record = {
+            "Indicator": row["label"],
+            "Current year": f"{row['financial_year']}: {row['count']:,}",
+        }
+        for offset, label in (
+            (2, "Previous year"),
+            (3, "Two years before"),
+            (4, "Three years before"),
+        ):
+            record[label] = (
+                f"{years[-offset]}: {recent[years[-offset]]:,}" if len(years) >= offset else "–"
+            )
+        record["3-year average"] = (
+            "–" if row["three_year_average"] is None else f"{row['three_year_average']:,.0f}"
+        )
         record["vs 3-year average"] = row["vs_three_year_average"]
         roll = rolling.get(row["category"])
-        record["Rolling 12 months"] = "–" if roll is None else f"{roll['count']:,} ({roll['period'][12:]})"
+        record["Rolling 12 months"] = (
+            "–" if roll is None else f"{roll['count']:,} ({roll['period'][12:]})"
+        )
         record["vs previous 12 months"] = "–" if roll is None else roll["judgement"]
         record["Rate per 1,000"] = rate(row["rate_per_1000"])
         record["England & Wales"] = rate(row["england_wales_rate"])
@@ -135,17 +153,23 @@ def limitations(results: dict, synthetic: bool) -> list[str]:
     coverage = results.get("trends", {}).get("coverage", {})
     last = sorted({c["last_year"] for c in coverage.values()})
     if last:
-        notes.append(f"Published force-level counts end in {last[-1]}; later years rest on the "
-                     "crime severity score and hospital admissions, which are not counts of "
-                     "offences.")
-    notes.append("Police recorded crime measures what is reported and recorded: changes in "
-                 "recording practice (marked on the charts) and in reporting move the figures "
-                 "as much as changes in violence.")
+        notes.append(
+            f"Published force-level counts end in {last[-1]}; later years rest on the "
+            "crime severity score and hospital admissions, which are not counts of "
+            "offences."
+        )
+    notes.append(
+        "Police recorded crime measures what is reported and recorded: changes in "
+        "recording practice (marked on the charts) and in reporting move the figures "
+        "as much as changes in violence."
+    )
     if synthetic:
-        notes.append("District, neighbourhood, time-of-day and County Lines findings drawn from "
-                     "the force extract use demonstration data (synthetic) in this report: they "
-                     "show what the toolkit produces, not the force's real pattern.")
-    for key, chapter in results.items():
+        notes.append(
+            "District, neighbourhood, time-of-day and County Lines findings drawn from "
+            "the force extract use demonstration data (synthetic) in this report: they "
+            "show what the toolkit produces, not the force's real pattern."
+        )
+    for chapter in results.values():
         notes.extend(chapter.get("limitations", []))
     return notes
 
@@ -160,19 +184,30 @@ def changes(current: dict, previous: dict | None) -> pd.DataFrame:
         old = before.get(row["category"])
         if old is None:
             continue
-        for field, label in (("financial_year", "Latest year"), ("count", "Offences"),
-                             ("vs_three_year_average", "vs 3-year average"),
-                             ("vs_england_wales", "vs England & Wales")):
+        for field, label in (
+            ("financial_year", "Latest year"),
+            ("count", "Offences"),
+            ("vs_three_year_average", "vs 3-year average"),
+            ("vs_england_wales", "vs England & Wales"),
+        ):
             if old.get(field) != row.get(field):
-                rows.append({"Indicator": row["label"], "Measure": label,
-                             "Last assessment": old.get(field), "This assessment": row.get(field)})
-    return pd.DataFrame(rows, columns=["Indicator", "Measure", "Last assessment", "This assessment"])
+                rows.append(
+                    {
+                        "Indicator": row["label"],
+                        "Measure": label,
+                        "Last assessment": old.get(field),
+                        "This assessment": row.get(field),
+                    }
+                )
+    return pd.DataFrame(
+        rows, columns=["Indicator", "Measure", "Last assessment", "This assessment"]
+    )
 
 
 def describe_changes(table: pd.DataFrame, previous: dict | None) -> str:
     if previous is None:
-        return "This is the first published run of this assessment: there is nothing to compare with yet."
+        return ("This is the first published run of this assessment: there is nothing to "
+                "compare with yet.")
     if table.empty:
         return "No headline figure or judgement has changed since the last published assessment."
-    return (f"{len(table)} headline figures or judgements differ from the last published "
-            "assessment:")
+    return f"{len(table)} headline figures or judgements differ from the last published assessment:"

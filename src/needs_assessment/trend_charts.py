@@ -14,8 +14,9 @@ PEER_COLOUR = PALETTE[1]
 
 def _year_axis(ax, years: pd.Series) -> None:
     years = sorted(set(int(y) for y in years))
-    ax.set_xticks(years[::2], [financial_year_label(y) for y in years[::2]],
-                  rotation=45, ha="right")
+    ax.set_xticks(
+        years[::2], [financial_year_label(y) for y in years[::2]], rotation=45, ha="right"
+    )
 
 
 def _mark_covid(ax, years) -> None:
@@ -32,22 +33,42 @@ def rates(series: pd.DataFrame, config: AssessmentConfig) -> plt.Figure:
     for ax, category in zip(axes.flat, categories, strict=False):
         data = series[series["category"] == category]
         force = data[data["area_type"] == "force"]
-        ax.fill_between(force["year"], force["rate_lower_95"], force["rate_upper_95"],
-                        color=FORCE_COLOUR, alpha=0.2, lw=0)
-        ax.plot(force["year"], force["rate_per_1000"], color=FORCE_COLOUR, marker="o", ms=3,
-                label=config.area.display_name)
-        for area_type, colour, style, label in (("peers", PEER_COLOUR, "--", "Peer forces"),
-                                                ("national", BENCHMARK_COLOUR, ":", "England and Wales")):
+        ax.fill_between(
+            force["year"],
+            force["rate_lower_95"],
+            force["rate_upper_95"],
+            color=FORCE_COLOUR,
+            alpha=0.2,
+            lw=0,
+        )
+        ax.plot(
+            force["year"],
+            force["rate_per_1000"],
+            color=FORCE_COLOUR,
+            marker="o",
+            ms=3,
+            label=config.area.display_name,
+        )
+        for area_type, colour, style, label in (
+            ("peers", PEER_COLOUR, "--", "Peer forces"),
+            ("national", BENCHMARK_COLOUR, ":", "England and Wales"),
+        ):
             other = data[data["area_type"] == area_type]
             ax.plot(other["year"], other["rate_per_1000"], color=colour, ls=style, label=label)
         for brk in breaks_for(config, category):
             ax.axvline(brk.financial_year, color="#d55e00", ls="-.", lw=1)
-            ax.annotate("recording\nchange", (brk.financial_year, ax.get_ylim()[1]),
-                        fontsize=7, color="#a33f00", ha="center", va="top")
+            ax.annotate(
+                "recording\nchange",
+                (brk.financial_year, ax.get_ylim()[1]),
+                fontsize=7,
+                color="#a33f00",
+                ha="center",
+                va="top",
+            )
         ax.set_title(force["label"].iloc[0], fontsize=10)
         ax.set_ylim(bottom=0)
         _year_axis(ax, data["year"])
-    for ax in list(axes.flat)[len(categories):]:
+    for ax in list(axes.flat)[len(categories) :]:
         ax.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False)
@@ -61,11 +82,18 @@ def indexed(series: pd.DataFrame, config: AssessmentConfig) -> plt.Figure:
     force = series[series["area_type"] == "force"]
     fig, ax = plt.subplots(figsize=(8.5, 4.5))
     styles = ["-", "--", "-.", ":"]
-    for i, (category, data) in enumerate(force.groupby("category", sort=False)):
+    for i, (_, data) in enumerate(force.groupby("category", sort=False)):
         data = data.sort_values("year")
         base = float(data["count"].iloc[0])
-        ax.plot(data["year"], data["count"] / base * 100, color=PALETTE[i % len(PALETTE)],
-                ls=styles[i % len(styles)], marker="o", ms=3, label=data["label"].iloc[0])
+        ax.plot(
+            data["year"],
+            data["count"] / base * 100,
+            color=PALETTE[i % len(PALETTE)],
+            ls=styles[i % len(styles)],
+            marker="o",
+            ms=3,
+            label=data["label"].iloc[0],
+        )
     ax.axhline(100, color="#595959", lw=0.8)
     first = financial_year_label(int(force["year"].min()))
     ax.set_ylabel(f"Index ({first} = 100)")
@@ -79,11 +107,20 @@ def severity(frame: pd.DataFrame, config: AssessmentConfig) -> plt.Figure:
     """Crime severity score for violence against the person: force and England and Wales."""
     fig, ax = plt.subplots(figsize=(8, 4))
     _mark_covid(ax, frame["year"])
-    for area, colour, style in ((config.area.display_name, FORCE_COLOUR, "-"),
-                                ("England and Wales", BENCHMARK_COLOUR, ":")):
+    for area, colour, style in (
+        (config.area.display_name, FORCE_COLOUR, "-"),
+        ("England and Wales", BENCHMARK_COLOUR, ":"),
+    ):
         data = frame[frame["area"] == area]
-        ax.plot(data["year"], data["severity_score"], color=colour, ls=style, marker="o", ms=3,
-                label=area)
+        ax.plot(
+            data["year"],
+            data["severity_score"],
+            color=colour,
+            ls=style,
+            marker="o",
+            ms=3,
+            label=area,
+        )
     ax.set_ylabel("Severity score (violence against the person)")
     ax.set_ylim(bottom=0)
     _year_axis(ax, frame["year"])

@@ -26,8 +26,20 @@ TIER_ONS_TABLES = "ONS Police Force Area tables (real)"
 NATIONAL = "England and Wales"
 PEERS = "Peer forces"
 FORCE_NAME_ALIASES = {"London, City of": "City of London"}
-COLUMNS = ["area", "area_type", "category", "label", "financial_year", "year", "count",
-           "population", "rate_per_1000", "rate_lower_95", "rate_upper_95", "source_tier"]
+COLUMNS = [
+    "area",
+    "area_type",
+    "category",
+    "label",
+    "financial_year",
+    "year",
+    "count",
+    "population",
+    "rate_per_1000",
+    "rate_lower_95",
+    "rate_upper_95",
+    "source_tier",
+]
 
 
 @dataclass(frozen=True)
@@ -72,29 +84,40 @@ def _rolling_year_counts(recorded_crime: pd.DataFrame, groups: dict[str, str]) -
 
 
 def _pfa_table_counts(table: pd.DataFrame, groups: dict[str, str]) -> pd.DataFrame:
-    march = table[(table["area_type"] == "force") & (table["period_end"].dt.month == 3)
-                  & table["offence_group"].isin(list(groups))]
+    march = table[
+        (table["area_type"] == "force")
+        & (table["period_end"].dt.month == 3)
+        & table["offence_group"].isin(list(groups))
+    ]
     march = march.sort_values("edition").drop_duplicates(
-        ["area_code", "period_end", "offence_group"], keep="last")
-    frame = pd.DataFrame({
-        "force": march["area_name"].replace(FORCE_NAME_ALIASES),
-        "category": march["offence_group"].map(groups),
-        "year": march["period_end"].dt.year - 1,
-        "count": march["count"],
-    })
+        ["area_code", "period_end", "offence_group"], keep="last"
+    )
+    frame = pd.DataFrame(
+        {
+            "force": march["area_name"].replace(FORCE_NAME_ALIASES),
+            "category": march["offence_group"].map(groups),
+            "year": march["period_end"].dt.year - 1,
+            "count": march["count"],
+        }
+    )
     frame = frame.groupby(["force", "category", "year"], as_index=False)["count"].sum()
     return frame.assign(source_tier=TIER_ONS_TABLES)
 
 
 def _knife_counts(knife: pd.DataFrame) -> pd.DataFrame:
-    march = knife[(knife["area_type"] == "force") & (knife["period_end"].dt.month == 3)
-                  & (knife["period_end"].dt.day == 31)].dropna(subset=["knife_offences"])
-    return pd.DataFrame({
-        "force": march["area_name"].replace(FORCE_NAME_ALIASES).to_numpy(),
-        "year": (march["period_end"].dt.year - 1).to_numpy(),
-        "count": march["knife_offences"].astype("Int64").to_numpy(),
-        "source_tier": TIER_ONS_TABLES,
-    })
+    march = knife[
+        (knife["area_type"] == "force")
+        & (knife["period_end"].dt.month == 3)
+        & (knife["period_end"].dt.day == 31)
+    ].dropna(subset=["knife_offences"])
+    return pd.DataFrame(
+        {
+            "force": march["area_name"].replace(FORCE_NAME_ALIASES).to_numpy(),
+            "year": (march["period_end"].dt.year - 1).to_numpy(),
+            "count": march["knife_offences"].astype("Int64").to_numpy(),
+            "source_tier": TIER_ONS_TABLES,
+        }
+    )
 
 
 # -- rates for the force, the peers and England and Wales -------------------------------
@@ -102,23 +125,35 @@ def _knife_counts(knife: pd.DataFrame) -> pd.DataFrame:
 
 def with_rates(frame: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """Add rate per 1,000 and its interval (Byar; exact Poisson under 10 events)."""
-    rate, lower, upper = stats.rate_interval(frame["count"].astype(float).to_numpy(),
-                                             frame["population"].astype(float).to_numpy(),
-                                             per=1000, level=level)
-    return frame.assign(rate_per_1000=np.round(rate, 3), rate_lower_95=np.round(lower, 3),
-                        rate_upper_95=np.round(upper, 3))
+    rate, lower, upper = stats.rate_interval(
+        frame["count"].astype(float).to_numpy(),
+        frame["population"].astype(float).to_numpy(),
+        per=1000,
+        level=level,
+    )
+    return frame.assign(
+        rate_per_1000=np.round(rate, 3),
+        rate_lower_95=np.round(lower, 3),
+        rate_upper_95=np.round(upper, 3),
+    )
 
 
-def annual_series(counts: pd.DataFrame, population: pd.DataFrame, config: AssessmentConfig,
-                  definitions: Definitions, peers: list[str]) -> pd.DataFrame:
+def annual_series(
+    counts: pd.DataFrame,
+    population: pd.DataFrame,
+    config: AssessmentConfig,
+    definitions: Definitions,
+    peers: list[str],
+) -> pd.DataFrame:
     """Rows for the force, its peer group and England and Wales, in the configured period.
 
     The peer group and the national benchmark only include years every member force has.
     """
     period = config.period
     counts = counts[counts["year"].between(period.first_year, period.last_year)]
-    counts = counts.merge(population.rename(columns={"population": "population"}),
-                          on=["force", "year"], how="left")
+    counts = counts.merge(
+        population.rename(columns={"population": "population"}), on=["force", "year"], how="left"
+    )
     if counts["population"].isna().any():
         missing = counts.loc[counts["population"].isna(), ["force", "year"]].iloc[0]
         raise ValueError(f"no population for {missing['force']} in mid-{missing['year']}")
@@ -139,18 +174,29 @@ def annual_series(counts: pd.DataFrame, population: pd.DataFrame, config: Assess
 
 def _pooled(counts: pd.DataFrame, area: str, area_type: str, members: int) -> pd.DataFrame:
     complete = counts.groupby(["category", "year"])["force"].transform("nunique") == members
-    pooled = counts[complete].groupby(["category", "year"], as_index=False).agg(
-        count=("count", "sum"), population=("population", "sum"),
-        source_tier=("source_tier", "first"))
+    pooled = (
+        counts[complete]
+        .groupby(["category", "year"], as_index=False)
+        .agg(
+            count=("count", "sum"),
+            population=("population", "sum"),
+            source_tier=("source_tier", "first"),
+        )
+    )
     return pooled.assign(area=area, area_type=area_type)
 
 
 def _ordered(frame: pd.DataFrame, categories: list[str]) -> pd.DataFrame:
     order = {"force": 0, "peers": 1, "national": 2}
-    return (frame.assign(_c=frame["category"].map({c: i for i, c in enumerate(categories)}),
-                         _a=frame["area_type"].map(order))
-            .sort_values(["_a", "_c", "year"]).drop(columns=["_c", "_a"])
-            .reset_index(drop=True))
+    return (
+        frame.assign(
+            _c=frame["category"].map({c: i for i, c in enumerate(categories)}),
+            _a=frame["area_type"].map(order),
+        )
+        .sort_values(["_a", "_c", "year"])
+        .drop(columns=["_c", "_a"])
+        .reset_index(drop=True)
+    )
 
 
 # -- benchmarks, rank and judgements -----------------------------------------------------
@@ -160,13 +206,13 @@ def ranks(counts: pd.DataFrame, population: pd.DataFrame, force: str) -> pd.Data
     """The force's rank among all forces on each category's rate, per year (1 = highest)."""
     frame = with_rates(counts.merge(population, on=["force", "year"]))
     frame["rank"] = frame.groupby(["category", "year"])["rate_per_1000"].rank(
-        ascending=False, method="min")
+        ascending=False, method="min"
+    )
     frame["forces"] = frame.groupby(["category", "year"])["force"].transform("nunique")
     return frame[frame["force"] == force][["category", "year", "rank", "forces"]]
 
 
-def judgements(series: pd.DataFrame, rank_table: pd.DataFrame,
-               level: float = 0.95) -> pd.DataFrame:
+def judgements(series: pd.DataFrame, rank_table: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """The performance-pack table: the latest year of each category, judged four ways.
 
     - against the previous year and against the average of the 3 years before it, by the
@@ -182,8 +228,7 @@ def judgements(series: pd.DataFrame, rank_table: pd.DataFrame,
     national = series[series["area_type"] == "national"].set_index(["category", "year"])
     peers = series[series["area_type"] == "peers"].set_index(["category", "year"])
     for category, group in force.groupby("category", sort=False):
-        rows.append(_judge(category, group.sort_values("year"), national, peers,
-                           rank_table, level))
+        rows.append(_judge(category, group.sort_values("year"), national, peers, rank_table, level))
     return pd.DataFrame(rows)
 
 
@@ -194,8 +239,12 @@ def _judge(category, group, national, peers, rank_table, level) -> dict:
     earlier = group[group["year"].between(year - 3, year - 1)]["count"]
     previous_count = int(previous.iloc[0]) if len(previous) else None
     average = float(earlier.mean()) if len(earlier) == 3 else None
-    trend = stats.poisson_trend(group["year"].to_numpy(), group["count"].astype(float).to_numpy(),
-                                group["population"].astype(float).to_numpy(), level=level)
+    trend = stats.poisson_trend(
+        group["year"].to_numpy(),
+        group["count"].astype(float).to_numpy(),
+        group["population"].astype(float).to_numpy(),
+        level=level,
+    )
     benchmark = national["rate_per_1000"].get((category, year))
     peer_rate = peers["rate_per_1000"].get((category, year))
     rank = rank_table[(rank_table["category"] == category) & (rank_table["year"] == year)]
@@ -219,10 +268,14 @@ def _judge(category, group, national, peers, rank_table, level) -> dict:
         "trend_model": trend.model,
         "england_wales_rate": None if benchmark is None else float(benchmark),
         "vs_england_wales": stats.compare_with_benchmark(
-            latest["rate_lower_95"], latest["rate_upper_95"],
-            np.nan if benchmark is None else benchmark),
+            latest["rate_lower_95"],
+            latest["rate_upper_95"],
+            np.nan if benchmark is None else benchmark,
+        ),
         "peer_rate": None if peer_rate is None else float(peer_rate),
-        "rank_of_forces": None if rank.empty else f"{int(rank['rank'].iloc[0])} of {int(rank['forces'].iloc[0])}",
+        "rank_of_forces": None
+        if rank.empty
+        else f"{int(rank['rank'].iloc[0])} of {int(rank['forces'].iloc[0])}",
         "source_tier": latest["source_tier"],
     }
 
@@ -262,13 +315,16 @@ COVID_YEAR = 2020  # financial year 2020/21: lockdowns throughout
 SEVERITY_GROUP = "Violence against the person"
 
 
-def severity_series(severity: pd.DataFrame, force_code: str | None, config: AssessmentConfig
-                    ) -> pd.DataFrame:
+def severity_series(
+    severity: pd.DataFrame, force_code: str | None, config: AssessmentConfig
+) -> pd.DataFrame:
     """ONS crime severity (violence against the person) for the force and England and Wales."""
     if force_code is None:
         return severity.iloc[0:0]
-    rows = severity[(severity["offence_group"] == SEVERITY_GROUP)
-                    & severity["area_code"].isin([force_code, "K04000001"])].copy()
+    rows = severity[
+        (severity["offence_group"] == SEVERITY_GROUP)
+        & severity["area_code"].isin([force_code, "K04000001"])
+    ].copy()
     rows["year"] = rows["year_ending"].dt.year - 1
     rows = rows[rows["year"].between(config.period.first_year, config.period.last_year)]
     rows["financial_year"] = rows["year"].map(financial_year_label)
@@ -276,8 +332,9 @@ def severity_series(severity: pd.DataFrame, force_code: str | None, config: Asse
     return rows[["area", "financial_year", "year", "severity_score"]].reset_index(drop=True)
 
 
-def admissions_series(admissions: pd.DataFrame, region: str | None, config: AssessmentConfig
-                      ) -> pd.DataFrame:
+def admissions_series(
+    admissions: pd.DataFrame, region: str | None, config: AssessmentConfig
+) -> pd.DataFrame:
     """Hospital admissions for assault by a sharp object, for the force's region (England)."""
     rows = admissions[admissions["region"] == region].copy()
     rows["year"] = rows["financial_year"].str[:4].astype(int)
@@ -299,16 +356,21 @@ def describe_coverage(cov: dict, config: AssessmentConfig) -> str:
     """Say plainly which years the real data covers and which it lacks."""
     spans: dict[tuple, list[str]] = {}
     for item in cov.values():
-        spans.setdefault((item["first_year"], item["last_year"], tuple(item["years_missing"])),
-                         []).append(item["label"].lower())
+        spans.setdefault(
+            (item["first_year"], item["last_year"], tuple(item["years_missing"])), []
+        ).append(item["label"].lower())
     lines = []
     for (first, last, missing), labels in spans.items():
         line = f"- {join(labels).capitalize()}: real force counts from {first} to {last}"
         if missing:
             line += f"; none for {join(list(missing))}"
         lines.append(line + ".")
-    text = (f"The assessment period is {config.period_label}. Published force-level counts "
-            "stop before it ends:\n\n" if any(k[2] for k in spans) else "")
+    text = (
+        f"The assessment period is {config.period_label}. Published force-level counts "
+        "stop before it ends:\n\n"
+        if any(k[2] for k in spans)
+        else ""
+    )
     return text + "\n".join(lines)
 
 
@@ -316,9 +378,12 @@ def describe_judgements(table: pd.DataFrame, area: str) -> str:
     """One bullet per category, in the words of a performance pack, every number computed."""
     bullets = [f"In {area}, in the latest year with published counts:\n"]
     for row in table.itertuples():
-        change = ("" if row.change_on_previous_pct is None
-                  else f"{signed_pct(row.change_on_previous_pct)} on the previous year "
-                       f"({row.vs_previous_year.lower()}), ")
+        change = (
+            ""
+            if row.change_on_previous_pct is None
+            else f"{signed_pct(row.change_on_previous_pct)} on the previous year "
+            f"({row.vs_previous_year.lower()}), "
+        )
         bullets.append(
             f"- **{row.label}**: {row.count:,} offences in {row.financial_year}, "
             f"{rate(row.rate_per_1000)} per 1,000 residents (95% CI {rate(row.rate_lower_95)} to "
@@ -332,8 +397,10 @@ def _vs_benchmark(row) -> str:
     if row.england_wales_rate is None:
         return ""
     word = {"Higher": "Higher than", "Lower": "Lower than", "Comparable": "Comparable with"}
-    text = (f"{word.get(row.vs_england_wales, 'Not compared with')} England and Wales "
-            f"({rate(row.england_wales_rate)} per 1,000)")
+    text = (
+        f"{word.get(row.vs_england_wales, 'Not compared with')} England and Wales "
+        f"({rate(row.england_wales_rate)} per 1,000)"
+    )
     if row.rank_of_forces:
         text += f"; ranked {row.rank_of_forces} forces (1 = highest rate)"
     return text + "."
@@ -348,10 +415,15 @@ def _vs_average(row) -> str:
 
 def _trend_words(row) -> str:
     significant = row.trend_lower_95 > 0 or row.trend_upper_95 < 0
-    shape = (f"{TREND_WORDS[row.trend_pct_per_year > 0]} by {abs(row.trend_pct_per_year):.1f}% "
-             "a year" if significant else "no clear long-term trend")
-    return (f"{shape} over {row.trend_years} (95% CI {signed_pct(row.trend_lower_95)} to "
-            f"{signed_pct(row.trend_upper_95)} a year)")
+    shape = (
+        f"{TREND_WORDS[row.trend_pct_per_year > 0]} by {abs(row.trend_pct_per_year):.1f}% a year"
+        if significant
+        else "no clear long-term trend"
+    )
+    return (
+        f"{shape} over {row.trend_years} (95% CI {signed_pct(row.trend_lower_95)} to "
+        f"{signed_pct(row.trend_upper_95)} a year)"
+    )
 
 
 def describe_peers(peers: pd.DataFrame, area: str, chosen: bool) -> str:
@@ -360,12 +432,16 @@ def describe_peers(peers: pd.DataFrame, area: str, chosen: bool) -> str:
         return f"The peer group is set in the config: {names}."
     density = "population density (people per hectare, 2011 Census areas, mid-2018 populations)"
     if "imd_score" not in peers.attrs.get("measures", ["imd_score"]):
-        return (f"The peer group is the {len(peers)} forces most like {area} on {density}: "
-                f"{names}. The Index of Multiple Deprivation covers England only, so Welsh "
-                "forces are matched on density alone.")
-    return (f"The peer group is the {len(peers)} forces most like {area} on {density} and "
-            "deprivation (population-weighted IMD 2019 score), each standardised across the "
-            f"English forces: {names}. Welsh forces have no IMD score and are not candidates.")
+        return (
+            f"The peer group is the {len(peers)} forces most like {area} on {density}: "
+            f"{names}. The Index of Multiple Deprivation covers England only, so Welsh "
+            "forces are matched on density alone."
+        )
+    return (
+        f"The peer group is the {len(peers)} forces most like {area} on {density} and "
+        "deprivation (population-weighted IMD 2019 score), each standardised across the "
+        f"English forces: {names}. Welsh forces have no IMD score and are not candidates."
+    )
 
 
 def describe_severity(frame: pd.DataFrame, area: str) -> str:
@@ -386,15 +462,16 @@ def describe_severity(frame: pd.DataFrame, area: str) -> str:
 
 def describe_admissions(frame: pd.DataFrame, region: str | None) -> str:
     if frame.empty:
-        return "Hospital admissions for assault by a sharp object are published for English regions only."
+        return ("Hospital admissions for assault by a sharp object are published for English "
+                "regions only.")
     frame = frame.sort_values("year")
     peak = frame.loc[frame["admissions"].idxmax()]
     last = frame.iloc[-1]
     return (
         f"Hospital admissions for assault by a sharp object are published by region of "
-        f"residence, not by force. In the {region} region they peaked at {int(peak['admissions']):,} "
-        f"in {peak['financial_year']} and were {int(last['admissions']):,} in "
-        f"{last['financial_year']} (counts rounded to 5; 2020/21 was shaped by lockdowns)."
+        f"residence, not by force. In the {region} region they peaked at "
+        f"{int(peak['admissions']):,} in {peak['financial_year']} and were "
+        f"{int(last['admissions']):,} in {last['financial_year']} (counts rounded to 5; 2020/21 was shaped by lockdowns)."
     )
 
 
@@ -402,11 +479,15 @@ def alt_rates(series: pd.DataFrame, table: pd.DataFrame, area: str) -> str:
     years = series["financial_year"]
     lower = [r.label for r in table.itertuples() if r.vs_england_wales == "Lower"]
     higher = [r.label for r in table.itertuples() if r.vs_england_wales == "Higher"]
-    text = (f"Small multiple line charts of rates per 1,000 residents, {years.min()} to "
-            f"{years.max()}, for {area} with 95% interval bands, its peer forces and England "
-            "and Wales.")
+    text = (
+        f"Small multiple line charts of rates per 1,000 residents, {years.min()} to "
+        f"{years.max()}, for {area} with 95% interval bands, its peer forces and England "
+        "and Wales."
+    )
     if lower:
-        text += f" In the latest year {area} is lower than England and Wales for {join(lower).lower()}."
+        text += (
+            f" In the latest year {area} is lower than England and Wales for {join(lower).lower()}."
+        )
     if higher:
         text += f" It is higher for {join(higher).lower()}."
     return text
@@ -414,22 +495,26 @@ def alt_rates(series: pd.DataFrame, table: pd.DataFrame, area: str) -> str:
 
 def alt_indexed(series: pd.DataFrame, area: str) -> str:
     force = series[series["area_type"] == "force"].sort_values("year")
-    change = force.groupby("label", sort=False)["count"].agg(lambda s: s.iloc[-1] / s.iloc[0] * 100 - 100)
+    change = force.groupby("label", sort=False)["count"].agg(
+        lambda s: s.iloc[-1] / s.iloc[0] * 100 - 100
+    )
     top, bottom = change.idxmax(), change.idxmin()
-    return (f"Line chart of recorded offences in {area} indexed to {force['financial_year'].min()} "
-            f"= 100. The largest rise is {top.lower()} ({signed_pct(change[top])}); the largest "
-            f"fall or smallest rise is {bottom.lower()} ({signed_pct(change[bottom])}).")
+    return (
+        f"Line chart of recorded offences in {area} indexed to {force['financial_year'].min()} "
+        f"= 100. The largest rise is {top.lower()} ({signed_pct(change[top])}); the largest "
+        f"fall or smallest rise is {bottom.lower()} ({signed_pct(change[bottom])})."
+    )
 
 
 def alt_severity(frame: pd.DataFrame, area: str) -> str:
-    return ("Line chart of the crime severity score for violence against the person. "
-            + describe_severity(frame, area).split(". ", 1)[1])
+    return (
+        "Line chart of the crime severity score for violence against the person. "
+        + describe_severity(frame, area).split(". ", 1)[1]
+    )
 
 
 def alt_admissions(frame: pd.DataFrame, region: str | None) -> str:
     return "Bar chart of hospital admissions by year. " + describe_admissions(frame, region)
-
-
 
 
 # -- the chapter in one call ---------------------------------------------------------------
@@ -452,23 +537,34 @@ def build(config: AssessmentConfig, definitions: Definitions, read) -> TrendsCha
     """Everything the chapter shows, from the processed tables (``read(config, name)``)."""
     from .forces import peer_forces
 
-    sources = Sources(*(read(config, name) for name in
-                        ("recorded_crime", "pfa_offence_groups", "pfa_knife", "force_population")))
+    sources = Sources(
+        *(
+            read(config, name)
+            for name in ("recorded_crime", "pfa_offence_groups", "pfa_knife", "force_population")
+        )
+    )
     counts = force_counts(sources, definitions)
     context = read(config, "force_context").set_index("force")
     if config.area.peers:
         peers = context.loc[config.area.peers].reset_index(names="force")
     else:
         peers = peer_forces(context, config.area.force)
-    series = annual_series(counts, sources.force_population, config, definitions,
-                           list(peers["force"]))
-    table = judgements(series, ranks(counts, sources.force_population, config.area.force),
-                       config.thresholds.confidence_level)
+    series = annual_series(
+        counts, sources.force_population, config, definitions, list(peers["force"])
+    )
+    table = judgements(
+        series,
+        ranks(counts, sources.force_population, config.area.force),
+        config.thresholds.confidence_level,
+    )
     lookup = read(config, "lsoa_lookup")
     regions = lookup.loc[lookup["lad17_code"].isin(config.area.districts), "region_name"].dropna()
     region = regions.mode().iloc[0] if len(regions) else None
     return TrendsChapter(
-        series=series, judgements=table, coverage=coverage(series, config), peers=peers,
+        series=series,
+        judgements=table,
+        coverage=coverage(series, config),
+        peers=peers,
         peers_chosen=bool(config.area.peers),
         severity=severity_series(read(config, "crime_severity"), config.area.force_code, config),
         admissions=admissions_series(read(config, "hospital_admissions"), region, config),
@@ -491,28 +587,35 @@ def results(chapter: TrendsChapter) -> dict:
 
 def judgement_table(table: pd.DataFrame) -> pd.DataFrame:
     """The judgements as a Board reads them (a performance-pack layout)."""
-    return pd.DataFrame({
-        "Category": table["label"],
-        "Year": table["financial_year"],
-        "Offences": table["count"],
-        "Per 1,000": table["rate_per_1000"].map(rate),
-        "Previous year": table["previous_count"],
-        "vs previous year": table["vs_previous_year"],
-        "3-year average": table["three_year_average"].map(
-            lambda v: "–" if v is None or pd.isna(v) else f"{v:,.0f}"),
-        "vs 3-year average": table["vs_three_year_average"],
-        "Trend % a year": table["trend_pct_per_year"].map("{:+.1f}".format),
-        "England & Wales per 1,000": table["england_wales_rate"].map(rate),
-        "vs England & Wales": table["vs_england_wales"],
-        "Rank (1 = highest)": table["rank_of_forces"],
-    })
+    return pd.DataFrame(
+        {
+            "Category": table["label"],
+            "Year": table["financial_year"],
+            "Offences": table["count"],
+            "Per 1,000": table["rate_per_1000"].map(rate),
+            "Previous year": table["previous_count"],
+            "vs previous year": table["vs_previous_year"],
+            "3-year average": table["three_year_average"].map(
+                lambda v: "–" if v is None or pd.isna(v) else f"{v:,.0f}"
+            ),
+            "vs 3-year average": table["vs_three_year_average"],
+            "Trend % a year": table["trend_pct_per_year"].map("{:+.1f}".format),
+            "England & Wales per 1,000": table["england_wales_rate"].map(rate),
+            "vs England & Wales": table["vs_england_wales"],
+            "Rank (1 = highest)": table["rank_of_forces"],
+        }
+    )
 
 
 def rate_table(series: pd.DataFrame) -> pd.DataFrame:
     """Rates with intervals by year (rows) for the force, and the benchmarks' rates."""
     force = series[series["area_type"] == "force"]
-    shown = force.assign(value=force.apply(
-        lambda r: f"{rate(r.rate_per_1000)} ({rate(r.rate_lower_95)}–{rate(r.rate_upper_95)})", axis=1))
+    shown = force.assign(
+        value=force.apply(
+            lambda r: f"{rate(r.rate_per_1000)} ({rate(r.rate_lower_95)}–{rate(r.rate_upper_95)})",
+            axis=1,
+        )
+    )
     wide = shown.pivot(index="financial_year", columns="label", values="value")
     order = list(dict.fromkeys(force["label"]))
     return wide[order].reset_index().rename(columns={"financial_year": "Financial year"})
@@ -521,8 +624,9 @@ def rate_table(series: pd.DataFrame) -> pd.DataFrame:
 # -- rolling 12 months ------------------------------------------------------------------------
 
 
-def rolling_year(sources: Sources, config: AssessmentConfig, definitions: Definitions,
-                 level: float = 0.95) -> pd.DataFrame:
+def rolling_year(
+    sources: Sources, config: AssessmentConfig, definitions: Definitions, level: float = 0.95
+) -> pd.DataFrame:
     """The latest published rolling 12 months against the 12 months before it, per category.
 
     Uses the newest quarter the ONS PFA tables give for the force (offence groups from
@@ -532,12 +636,14 @@ def rolling_year(sources: Sources, config: AssessmentConfig, definitions: Defini
     groups = definitions.ons_group_to_category()
     p1 = sources.pfa_offence_groups
     p1 = p1[(p1["area_type"] == "force") & p1["offence_group"].isin(list(groups))]
-    p1 = p1.assign(force=p1["area_name"].replace(FORCE_NAME_ALIASES),
-                   category=p1["offence_group"].map(groups))
+    p1 = p1.assign(
+        force=p1["area_name"].replace(FORCE_NAME_ALIASES), category=p1["offence_group"].map(groups)
+    )
     p1 = p1.sort_values("edition").drop_duplicates(["force", "category", "period_end"], keep="last")
     knife = sources.pfa_knife[sources.pfa_knife["area_type"] == "force"]
-    knife = knife.assign(force=knife["area_name"].replace(FORCE_NAME_ALIASES),
-                         count=knife["knife_offences"])
+    knife = knife.assign(
+        force=knife["area_name"].replace(FORCE_NAME_ALIASES), count=knife["knife_offences"]
+    )
     frames = [p1[["force", "category", "period_end", "count"]]]
     for key in definitions.categories_with("ons_series"):
         frames.append(knife.assign(category=key)[["force", "category", "period_end", "count"]])
@@ -552,14 +658,22 @@ def rolling_year(sources: Sources, config: AssessmentConfig, definitions: Defini
             continue
         current, previous = int(group[latest]), int(group[before])
         z = stats.poisson_z_against_average(float(current), float(previous), 1)
-        out.append({
-            "category": category, "label": definitions.labels[category],
-            "period": f"year ending {latest:%B %Y}", "count": current,
-            "previous_period": f"year ending {before:%B %Y}", "previous_count": previous,
-            "change_pct": _pct(current, previous), "judgement": stats.judgement(z, level=level),
-        })
+        out.append(
+            {
+                "category": category,
+                "label": definitions.labels[category],
+                "period": f"year ending {latest:%B %Y}",
+                "count": current,
+                "previous_period": f"year ending {before:%B %Y}",
+                "previous_count": previous,
+                "change_pct": _pct(current, previous),
+                "judgement": stats.judgement(z, level=level),
+            }
+        )
     order = {c: i for i, c in enumerate(definitions.categories)}
-    return pd.DataFrame(out).sort_values("category", key=lambda s: s.map(order)).reset_index(drop=True)
+    return (
+        pd.DataFrame(out).sort_values("category", key=lambda s: s.map(order)).reset_index(drop=True)
+    )
 
 
 def recent_counts(series: pd.DataFrame, years: int = 4) -> dict[str, dict[str, int]]:
