@@ -471,7 +471,8 @@ def describe_admissions(frame: pd.DataFrame, region: str | None) -> str:
         f"Hospital admissions for assault by a sharp object are published by region of "
         f"residence, not by force. In the {region} region they peaked at "
         f"{int(peak['admissions']):,} in {peak['financial_year']} and were "
-        f"{int(last['admissions']):,} in {last['financial_year']} (counts rounded to 5; 2020/21 was shaped by lockdowns)."
+        f"{int(last['admissions']):,} in {last['financial_year']} (counts rounded to 5; "
+        "2020/21 was shaped by lockdowns)."
     )
 
 
