@@ -1,0 +1,378 @@
+"""Hotspots chapter: planted clusters on a lattice, hand-checked concentration and
+persistence, island handling, disclosure, and the real police.uk months for Cambridgeshire."""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from statsmodels.stats.multitest import multipletests
+
+from needs_assessment import hotspots as h
+from needs_assessment.definitions import load_definitions
+from needs_assessment.prepare import prepare, read
+
+SIDE = 12
+SEED = 20210331
+
+
+def lattice(side: int = SIDE, extra: list[tuple[str, shapely.Polygon]] | None = None
+            ) -> gpd.GeoDataFrame:
+    """A side x side grid of unit squares with ids rRRcCC, plus any extra polygons."""
+    ids, shapes = [], []
+    for r in range(side):
+        for c in range(side):
+            ids.append(f"r{r:02d}c{c:02d}")
+            shapes.append(shapely.box(c, r, c + 1, r + 1))
+    for name, shape in extra or []:
+        ids.append(name)
+        shapes.append(shape)
+    return gpd.GeoDataFrame({"lsoa_code": ids}, geometry=shapes)
+
+
+def cell(code: str) -> tuple[int, int]:
+    return int(code[1:3]), int(code[4:6])
+
+
+CLUSTER = {(r, c) for r in range(3, 6) for c in range(3, 6)}
+
+
+def distance_to_cluster(code: str) -> int:
+    r, c = cell(code)
+    return min(max(abs(r - a), abs(c - b)) for a, b in CLUSTER)
+
+
+def poisson_rates(grid: gpd.GeoDataFrame, base: float, planted: float | None, seed: int
+                  ) -> pd.Series:
+    rng = np.random.default_rng(seed)
+    means = np.array([planted if planted and cell(code) in CLUSTER else base
+                      for code in grid["lsoa_code"]])
+    counts = rng.poisson(means)
+    return pd.Series(counts / 1500 * 1000, index=grid["lsoa_code"])  # 1,500 residents each
+
+
+# -- Gi* and Local Moran on a lattice ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def weights():
+    return h.contiguity_weights(lattice())
+
+
+def test_queen_contiguity_on_the_lattice(weights):
+    w = weights.w
+    assert w.n == SIDE * SIDE and not weights.islands
+    assert sorted(w.neighbors["r00c00"]) == ["r00c01", "r01c00", "r01c01"]
+    assert len(w.neighbors["r05c05"]) == 8
+
+
+@pytest.mark.parametrize("seed", [SEED, 1, 2])
+def test_planted_cluster_is_flagged_and_nothing_far_from_it(weights, seed):
+    # a 3 x 3 block at 4 times the background rate; Gi* with queen neighbours sees the
+    # centre and the edge midpoints (at least 6 of their 9 cells in the block) most clearly
+    rates = poisson_rates(lattice(), base=4, planted=16, seed=seed)
+    result = h.local_statistics(rates, weights, seed=SEED)
+    hot = result.index[result["hotspot"] == h.HOT]
+    flagged = result.index[result["fdr_significant"]]
+    assert "r04c04" in hot
+    assert sum(cell(code) in CLUSTER for code in hot) >= 4
+    assert all(distance_to_cluster(code) <= 1 for code in flagged)
+    high_high = result.index[result["lisa_cluster"] == "High-High"]
+    assert len(high_high) >= 3
+    assert all(distance_to_cluster(code) <= 1 for code in high_high)
+    assert set(result.loc[result["lisa_cluster"] != h.NOT_SIGNIFICANT, "lisa_cluster"]) <= {
+        "High-High", "Low-Low", "High-Low", "Low-High"}
+
+
+def test_no_planted_cluster_flags_nothing(weights):
+    rates = poisson_rates(lattice(), base=8, planted=None, seed=SEED)
+    result = h.local_statistics(rates, weights, seed=SEED)
+    assert result["fdr_significant"].sum() == 0
+    assert result["lisa_significant"].sum() == 0
+    assert (result["hotspot"] == h.NOT_SIGNIFICANT).all()
+    # Without FDR control, chance alone would have "found" hot spots:
+    assert (result["p_value"] < 0.05).sum() > 0
+
+
+def test_permutations_are_seeded(weights):
+    rates = poisson_rates(lattice(), base=4, planted=16, seed=1)
+    first = h.local_statistics(rates, weights, seed=7, permutations=199)
+    again = h.local_statistics(rates, weights, seed=7, permutations=199)
+    pd.testing.assert_series_equal(first["p_value"], again["p_value"])
+
+
+def test_constant_values_are_not_tested(weights):
+    flat = pd.Series(2.0, index=lattice()["lsoa_code"])
+    result = h.local_statistics(flat, weights, seed=SEED)
+    assert (result["hotspot"] == h.NOT_TESTED).all()
+
+
+# -- p-values and false discovery rate --------------------------------------------------------
+
+
+def test_benjamini_hochberg_by_hand():
+    assert h.benjamini_hochberg([0.01, 0.02, 0.03, 0.04, 0.2]).tolist() == [True] * 4 + [False]
+    # sorted: 0.001 <= 0.0125, 0.012 <= 0.025, 0.04 > 0.0375, 0.3 > 0.05: two rejected
+    assert h.benjamini_hochberg([0.001, 0.3, 0.012, 0.04]).tolist() == [True, False, True, False]
+    # step-up: 0.04 fails its own threshold but 0.045 <= 0.05 carries it
+    assert h.benjamini_hochberg([0.04, 0.045], 0.05).tolist() == [True, True]
+    assert h.benjamini_hochberg([np.nan, 0.001]).tolist() == [False, True]
+
+
+def test_benjamini_hochberg_matches_statsmodels():
+    p = np.random.default_rng(3).beta(0.3, 2, size=400)
+    for q in (0.01, 0.05, 0.1):
+        expected = multipletests(p, alpha=q, method="fdr_bh")[0]
+        assert (h.benjamini_hochberg(p, q) == expected).all()
+
+
+def test_permutation_p_values_by_hand():
+    sims = np.array([[1, 2, 3, 4, 5, 6], [1, 2, 3, 4, 5, 6]], dtype=float)
+    p = h.permutation_p_values([5, 10], sims)
+    assert p[0] == pytest.approx(2 * 3 / 7)  # 2 draws >= 5, 5 draws <= 5
+    assert p[1] == pytest.approx(2 * 1 / 7)  # beyond every draw: the floor 2 / (R + 1)
+    assert h.permutation_p_values([3.5], sims[:1])[0] == 1.0
+
+
+# -- islands and the edge of the area ---------------------------------------------------------
+
+
+def test_island_gets_its_nearest_neighbour_both_ways():
+    grid = lattice(3, extra=[("island", shapely.box(6, 2, 7, 3))])
+    weights = h.contiguity_weights(grid)
+    assert weights.islands == ("island",)
+    assert weights.w.neighbors["island"] == ["r02c02"]
+    assert "island" in weights.w.neighbors["r02c02"]
+    assert not weights.w.islands
+
+
+def test_island_can_be_dropped_and_is_then_not_tested():
+    grid = lattice(3, extra=[("island", shapely.box(6, 2, 7, 3))])
+    weights = h.contiguity_weights(grid, islands="drop")
+    assert "island" not in weights.ids and weights.w.n == 9
+    values = pd.Series(np.arange(10, dtype=float), index=grid["lsoa_code"])
+    result = h.local_statistics(values, weights, seed=SEED, permutations=99)
+    assert result.loc["island", "hotspot"] == h.NOT_TESTED
+    assert result.drop(index="island")["gi_z"].notna().all()
+    with pytest.raises(ValueError):
+        h.contiguity_weights(grid, islands="ignore")
+
+
+def test_neighbours_outside_the_area_are_not_used():
+    grid = lattice(4)
+    inner = grid[grid["lsoa_code"].isin(["r01c01", "r01c02", "r02c01", "r02c02"])]
+    weights = h.contiguity_weights(inner)
+    assert all(len(weights.w.neighbors[i]) == 3 for i in weights.ids)
+    assert set().union(*map(set, weights.w.neighbors.values())) == set(inner["lsoa_code"])
+
+
+# -- concentration and persistence -------------------------------------------------------------
+
+
+def test_concentration_by_hand():
+    # 10 events over 5 LSOAs: the busiest (4) passes 2.5 events; two (4 + 3 = 7) pass 5.
+    shares = h.concentration_shares([0, 3, 1, 4, 2])
+    assert shares == {0.25: 20.0, 0.5: 40.0}
+    assert h.concentration_shares([10, 0, 0, 0]) == {0.25: 25.0, 0.5: 25.0}
+    # exactly reaching the share counts: 5 of 20 events is 25%
+    assert h.concentration_shares([5, 5, 5, 5])[0.25] == 25.0
+    assert all(math.isnan(v) for v in h.concentration_shares([0, 0]).values())
+
+
+def test_lorenz_curve_by_hand():
+    curve = h.lorenz_curve([0, 3, 1, 4, 2])
+    assert curve["share_of_lsoas_pct"].tolist() == [0, 20, 40, 60, 80, 100]
+    assert curve["share_of_events_pct"].tolist() == pytest.approx([0, 40, 70, 90, 100, 100])
+
+
+def test_random_concentration_is_near_even_spread_for_many_events():
+    chance = h.random_concentration(np.ones(100), 100_000, seed=SEED, simulations=20)
+    assert chance[0.5] == pytest.approx(50, abs=2)
+    few = h.random_concentration(np.ones(100), 30, seed=SEED, simulations=50)
+    assert few[0.5] < 20  # 30 events in 100 LSOAs: chance alone concentrates them
+
+
+def test_top_decile_and_persistence_by_hand():
+    codes = [f"L{i}" for i in range(10)]  # ceil(10% of 10) = 1 LSOA per period
+    events = pd.DataFrame({
+        "category": "x",
+        "period": ["p1", "p1", "p2", "p2", "p3", "p4"],
+        "lsoa_code": ["L0", "L1", "L0", "L1", "L5", "L0"],
+        "count": [5, 1, 2, 2, 0, 3],
+    })
+    # p1: L0 alone on top; p2: L0 and L1 tie for the top; p3: nobody (no event); p4: L0
+    result = h.persistence(events, "x", ["p1", "p2", "p3", "p4"], codes)
+    assert result.to_dict() == {"L0": 3, "L1": 1, **{f"L{i}": 0 for i in range(2, 10)}}
+    assert h.persistent_threshold(7) == 6 and h.persistent_threshold(12) == 9
+    counts = pd.Series([3, 3, 3] + [0] * 17)  # 20 LSOAs: top 2, a tie of 3 takes all three
+    assert h.top_decile(counts).sum() == 3
+
+
+# -- events, denominators and time ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def definitions(default_config):
+    return load_definitions(default_config.definitions)
+
+
+def test_policeuk_events_leave_out_unlocated_and_outside(definitions):
+    counts = pd.DataFrame({
+        "month": pd.to_datetime(["2019-01-01"] * 4 + ["2019-02-01"]),
+        "force": "F", "lsoa_code": ["A", "A", None, "Z", "B"],
+        "crime_type": ["Robbery", "Robbery", "Robbery", "Robbery", "Burglary"],
+        "crimes": [2, 1, 4, 3, 9],
+    })
+    events = h.policeuk_events(counts, definitions, ["A", "B"], categories=("robbery",))
+    assert events.events.to_dict(orient="records") == [
+        {"category": "robbery", "period": "2019-01", "lsoa_code": "A", "count": 3}]
+    assert events.excluded.iloc[0].to_dict() == {"category": "robbery", "events": 10,
+                                                 "no_location": 4, "outside_area": 3}
+    assert list(events.periods["period"]) == ["2019-01", "2019-02"]
+    assert events.periods["period_years"].iloc[0] == pytest.approx(1 / 12)
+
+
+def small_extract() -> pd.DataFrame:
+    return pd.DataFrame({
+        "offence_date": pd.to_datetime(["2019-04-06", "2019-04-06", "2020-07-04", "2021-01-01",
+                                        "2018-05-05"]),
+        "offence_hour": pd.array([22, 22, 3, None, 12], dtype="Int64"),
+        "home_office_code": ["8N", "8N", "8N", "92A", "8N"],
+        "lsoa_code": ["A", "B", "A", "A", "B"],
+        "sharp_instrument": [True, False, False, False, False],
+        "financial_year": ["2019/20", "2019/20", "2020/21", "2020/21", "2018/19"],
+        "year": [2019, 2019, 2020, 2020, 2018],
+    })
+
+
+def test_extract_categories_follow_codes_and_markers(definitions):
+    events = h.extract_events(small_extract(), definitions, synthetic=True, window_years=2)
+    totals = events.events.groupby("category")["count"].sum().to_dict()
+    assert totals == {"knife_crime": 1, "violence_with_injury": 4, "drug_supply": 1}
+    assert events.window == ("2019/20", "2020/21")
+    assert "synthetic" in events.label and events.tag
+
+
+def test_person_years_use_each_periods_population():
+    population = pd.DataFrame({"lsoa11_code": ["A", "A", "B", "B"], "year": [2019, 2020] * 2,
+                               "population": [1200.0, 1320.0, 600.0, 660.0]})
+    periods = pd.DataFrame({"period": ["2019-01", "2021-01"], "population_year": [2019, 2021],
+                            "period_years": [1 / 12, 1 / 12]})
+    years = h.person_years(periods, population, ["A", "B"])
+    assert years["A"] == pytest.approx(100 + 110)  # 2021 uses the last estimate, 2020
+    with pytest.raises(ValueError, match="no population"):
+        h.person_years(periods, population, ["A", "C"])
+
+
+def test_hour_by_weekday_and_month_profile(definitions):
+    extract = small_extract()
+    grid = h.hour_by_weekday(extract, definitions, categories=("violence_with_injury",))
+    saturday_22 = grid[(grid["weekday"] == 5) & (grid["hour"] == 22)]
+    assert int(saturday_22["count"].iloc[0]) == 2  # 6 April 2019 was a Saturday
+    assert grid["count"].sum() == 4 and grid["share_pct"].sum() == pytest.approx(100)
+    months = h.month_profile(extract, definitions, categories=("violence_with_injury",))
+    april = months[months["month"] == 4].iloc[0]
+    # 4 offences over 2018/19 to 2020/21 (1,096 days); April: 2 offences over 90 days
+    assert april["days"] == 90
+    assert april["index"] == pytest.approx(round((2 / 90) / (4 / 1096) * 100, 1))
+
+
+# -- the real police.uk months for Cambridgeshire ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real(default_config, definitions):
+    prepare(default_config, only=["police_uk_counts", "imd", "lsoa_lookup", "lsoa_population",
+                                  "lsoa_boundaries", "force_extract"])
+    return h.build(default_config, definitions, read)
+
+
+def row(real, tier, category):
+    table = real.concentration.set_index(["tier", "category"])
+    return table.loc[(tier, category)]
+
+
+def test_real_area_and_weights(real):
+    assert len(real.lsoas) == 487 and len(real.districts) == 6
+    assert real.weights.islands == () and real.weights.w.n == 487
+
+
+def test_real_violence_hot_spots_and_concentration(real):
+    violence = row(real, *h.HEADLINE)
+    assert violence["events"] == 11_114
+    assert violence["share_lsoas_25pct"] == 6.6
+    assert violence["share_lsoas_50pct"] == 20.3
+    assert violence["random_share_lsoas_50pct"] > 30  # far less concentrated by chance
+    assert violence["hot_spots"] == 6
+    top = h.headline(real)
+    hot = top[top["hotspot"] == h.HOT]
+    assert set(hot["district"]) == {"Peterborough"}
+    assert "E01015599" in set(hot["lsoa_code"])  # Peterborough 014A, the city centre
+    assert violence["persistent_lsoas"] == 12 and violence["periods"] == 7
+
+
+def test_real_police_uk_exclusions(real):
+    excluded = real.tiers[h.TIER_POLICE_UK].excluded.set_index("category")
+    assert excluded.loc["violence_and_sexual_offences", "no_location"] == 441
+    assert excluded.loc["violence_and_sexual_offences", "outside_area"] == 131
+
+
+def test_real_published_lsoa_table_is_disclosure_controlled(real, default_config):
+    safe = h.lsoa_table(real, default_config)
+    table = h.lsoa_csv(safe)
+    assert list(table.columns) == h.LSOA_COLUMNS
+    assert len(table) == 487
+    counts = table["count"].dropna()
+    assert not counts.between(1, default_config.thresholds.suppress_counts_up_to).any()
+    source = h.headline(real).set_index("lsoa_code")["count"]
+    few = table["lsoa_code"].map(source) < default_config.thresholds.min_events_for_rate
+    assert table.loc[few, "rate_per_1000"].isna().all()
+    assert table.loc[~few, "rate_per_1000"].notna().all()
+    # no district has exactly one hidden count (district totals are published)
+    hidden = table["count"].isna().groupby(table["district"]).sum()
+    assert not (hidden == 1).any()
+
+
+def test_real_district_table(real, default_config):
+    table = h.district_csv(real, default_config)
+    violence = table[(table["tier"] == h.TIER_POLICE_UK)
+                     & (table["category"] == "violence_and_sexual_offences")].set_index("district")
+    assert violence["count"].sum() == 11_114
+    assert violence.loc["Peterborough", "hot_spots"] == 6
+    assert violence["share_of_force_pct"].sum() == pytest.approx(100, abs=0.2)
+    peterborough = violence.loc["Peterborough"]
+    assert peterborough["rate_lower"] < peterborough["rate_per_1000"] < peterborough["rate_upper"]
+
+
+def test_real_results_and_words(real):
+    out = h.results(real)
+    assert out["method"]["fdr_level"] == h.FDR_LEVEL
+    assert out["hot_spots"][h.TIER_POLICE_UK]["violence_and_sexual_offences"]["hot_spots"] == 6
+    assert out["concentration"][h.TIER_POLICE_UK]["violence_and_sexual_offences"][
+        "share_lsoas_50pct"] == 20.3
+    text = h.describe_hotspots(real, "Cambridgeshire & Peterborough")
+    assert text.startswith("6 of 487 LSOAs") and "6 in Peterborough" in text
+    assert "20.3% hold half" in h.describe_concentration(real)
+
+
+def test_real_extract_tier_is_labelled_synthetic(real, default_config):
+    if not default_config.data.force_extract_is_synthetic:
+        pytest.skip("the configured extract is not the synthetic demonstration extract")
+    extract = real.tiers[h.TIER_EXTRACT]
+    assert extract.synthetic and "synthetic" in extract.source
+    assert len(extract.window) == h.EXTRACT_WINDOW_YEARS
+    assert "synthetic" in h.alt_heatmap(real.hour_week, extract)
+    assert "synthetic" in h.describe_time(real.hour_week, real.months, extract)
+    assert "synthetic" in h.alt_force_maps(real, h.TIER_EXTRACT, "the area").lower()
+
+
+def test_real_summary_sentences(real):
+    sentences = h.results(real, "Cambridgeshire & Peterborough")["summary_sentences"]
+    assert sentences[0].startswith("Over 7 months, October 2018 to January 2021, violence")
+    assert "20.3% of the 487 neighbourhoods" in sentences[0]
+    assert "6 neighbourhoods are statistically significant hot spots" in sentences[1]
+    assert "all in Peterborough; 3 of them" in sentences[1]
