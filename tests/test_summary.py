@@ -148,3 +148,10 @@ def test_county_lines_findings_group_districts_by_market():
         in sentence
     )
     assert "home-grown: Peterborough (20%" in sentence
+
+
+def test_findings_are_grouped_under_headings():
+    text = summary.findings_markdown({"trends": TRENDS})
+    assert text.startswith("**Latest financial year**\n\n- Robbery rose 25%")
+    assert "Deprivation" not in text
+    assert summary.findings_markdown({}) == "No chapter recorded findings."

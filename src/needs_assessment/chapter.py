@@ -108,7 +108,7 @@ def table_html(frame: pd.DataFrame, caption: str, formats: dict[str, str] | None
     default.update({c: "{:,.2f}" for c in numeric if pd.api.types.is_float_dtype(frame[c])})
     default.update(formats or {})
     styler = styler.format(default, na_rep="–").set_table_attributes('class="sna-table"')
-    return styler.to_html()
+    return f'<div class="sna-table-wrap">{styler.to_html()}</div>'
 
 
 def _jsonable(value: Any) -> Any:

@@ -31,6 +31,27 @@ def load_previous(folder: Path) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
+def findings_markdown(results: dict) -> str:
+    """Key findings grouped under short headings, each a bulleted list of sentences."""
+    trends = results.get("trends", {})
+    groups = [
+        ("Latest financial year", trend_findings({**trends, "rolling_year": []})),
+        (
+            "Latest published 12 months",
+            trend_findings({"rolling_year": trends.get("rolling_year", [])}),
+        ),
+        ("Deprivation", deprivation_findings(results.get("deprivation", {}))),
+        ("Hotspots", hotspot_findings(results.get("hotspots", {}))),
+        ("County Lines", county_lines_findings(results.get("county_lines", {}))),
+    ]
+    blocks = [
+        f"**{title}**\n\n" + "\n".join(f"- {s}" for s in sentences)
+        for title, sentences in groups
+        if sentences
+    ]
+    return "\n\n".join(blocks) or "No chapter recorded findings."
+
+
 def trend_findings(trends: dict) -> list[str]:
     """Plain sentences for the Board: each category's latest change and its benchmark."""
     sentences = []
@@ -206,8 +227,10 @@ def changes(current: dict, previous: dict | None) -> pd.DataFrame:
 
 def describe_changes(table: pd.DataFrame, previous: dict | None) -> str:
     if previous is None:
-        return ("This is the first published run of this assessment: there is nothing to "
-                "compare with yet.")
+        return (
+            "This is the first published run of this assessment: there is nothing to "
+            "compare with yet."
+        )
     if table.empty:
         return "No headline figure or judgement has changed since the last published assessment."
     return f"{len(table)} headline figures or judgements differ from the last published assessment:"
