@@ -7,11 +7,13 @@ import pytest
 from needs_assessment.batch import force_config, run_batch, slug
 from needs_assessment.config import load_config
 from needs_assessment.paths import DEFAULT_CONFIG
+from needs_assessment.prepare import prepare
 
 pytestmark = pytest.mark.e2e
 
 
 def test_force_configs_are_derived_from_the_template(tmp_path, default_config):
+    prepare(default_config)
     path = force_config(default_config, DEFAULT_CONFIG, "Cleveland", tmp_path, 2021)
     config = load_config(path)
     assert config.area.force == "Cleveland" and config.area.force_code == "E23000013"
