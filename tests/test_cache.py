@@ -51,12 +51,19 @@ def test_unchanged_rerun_reuses_chapters(published, tmp_path):
     shutil.copytree(published, tmp_path / published.name)
     again = run("config/cambridgeshire-2021.yaml", reports_dir=tmp_path)
     manifest = json.loads((again / "run_manifest.json").read_text())
-    assert manifest["chapters"]["trends"]["reused"] is True
-    assert manifest["chapters"]["summary"]["reused"] is False
-    assert (again / "tables" / "trends_annual.csv").read_bytes() == (
-        published / "tables" / "trends_annual.csv"
-    ).read_bytes()
+    assert all(entry["reused"] for entry in manifest["chapters"].values())
+    assert "_page" in manifest["chapters"]
+    for name in ("tables/trends_annual.csv", "assessment.html", "results.json"):
+        assert (again / name).read_bytes() == (published / name).read_bytes()
     assert "trends_annual" in pd.ExcelFile(again / "tables.xlsx").sheet_names
+
+
+def test_summary_and_page_follow_a_changed_chapter(default_config):
+    before = cache.chapter_key("summary", default_config, {"trends": "a", "hotspots": "b"})
+    after = cache.chapter_key("summary", default_config, {"trends": "a", "hotspots": "c"})
+    assert before != after
+    page = cache.page_key(default_config, {"trends": "a"})
+    assert page != cache.page_key(default_config, {"trends": "b"})
 
 
 def test_one_chapters_code_reruns_only_that_chapter(default_config, monkeypatch, tmp_path):

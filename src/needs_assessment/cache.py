@@ -19,6 +19,7 @@ from .manifest import files_hash, path_hash
 from .prepare import stamp
 
 PACKAGE = Path(__file__).parent
+CODE = {".py", ".j2", ".css", ".json"}
 
 __all__ = ["chapter_key", "previous_keys", "reuse", "path_hash"]
 
@@ -34,11 +35,11 @@ def code_hash(key: str) -> str:
     return files_hash(
         p
         for p in PACKAGE.rglob("*")
-        if p.is_file() and p.suffix in {".py", ".j2", ".css", ".json"} and p not in skip
+        if p.is_file() and p.suffix in CODE and p not in skip
     )
 
 
-def chapter_key(key: str, config: AssessmentConfig) -> str:
+def chapter_key(key: str, config: AssessmentConfig, upstream: dict[str, str] | None = None) -> str:
     from .report import chapter_notebook
 
     spec = SPECS[key]
@@ -50,10 +51,35 @@ def chapter_key(key: str, config: AssessmentConfig) -> str:
         "config": {name: settings.get(name) for name in spec.config},
         "tables": {name: built.get(name) for name in spec.tables},
     }
-    if spec.uses_results:
-        parts["always"] = "runs after the other chapters"
+    if spec.uses_results:  # built from the other chapters' results
+        parts["upstream"] = dict(sorted((upstream or {}).items()))
     text = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def page_key(config: AssessmentConfig, keys: dict[str, str]) -> str:
+    """The page depends on every chapter, the whole config and the rendering code."""
+    parts = {
+        "chapters": dict(sorted(keys.items())),
+        "config": config.model_dump(mode="json"),
+        "code": files_hash(p for p in PACKAGE.rglob("*") if p.is_file() and p.suffix in CODE),
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+PAGE_FILES = ("assessment.html", "assessment.pdf", "tables.xlsx", "results.json")
+
+
+def reuse_page(key: str, report: Path | None, staging: Path) -> bool:
+    """Copy the last report's page, PDF, workbook and results when nothing changed."""
+    if report is None or previous_keys(report).get("_page") != key:
+        return False
+    present = [name for name in PAGE_FILES if (report / name).exists()]
+    if "assessment.html" not in present or "results.json" not in present:
+        return False
+    for name in present:
+        shutil.copy2(report / name, staging / name)
+    return True
 
 
 def previous_keys(report: Path | None) -> dict[str, str]:

@@ -145,13 +145,40 @@ def _build(
 ) -> dict[str, dict]:
     for folder in ("notebooks", "tables", "results"):
         (staging / folder).mkdir()
-    keys = {key: cache.chapter_key(key, config) for key in config.report.chapters}
     earlier = cache.previous_keys(previous)
     independent, dependent = execution_order(config.report.chapters)
     record: dict[str, dict] = {}
     began = time.perf_counter()
+    keys = {key: cache.chapter_key(key, config) for key in independent}
+    to_run = _reuse(independent, keys, earlier, previous, staging, record, progress)
+    _execute_all(to_run, config, config_path, staging, timings, progress, record, keys)
+    upstream = {k: keys[k] for k in independent}
+    keys.update({k: cache.chapter_key(k, config, upstream) for k in dependent})
+    to_run = _reuse(dependent, keys, earlier, previous, staging, record, progress)
+    if to_run and previous is not None and (previous / "results.json").exists():
+        shutil.copy2(previous / "results.json", staging / "previous_results.json")
+    for key in to_run:  # the summary reads the other chapters' results
+        _execute_all([key], config, config_path, staging, timings, progress, record, keys)
+    (staging / "previous_results.json").unlink(missing_ok=True)
+    timings["chapters"] = time.perf_counter() - began
+    page_key = cache.page_key(config, keys)
+    record["_page"] = {"cache_key": page_key, "reused": False}
+    began = time.perf_counter()
+    if all(r["reused"] for k, r in record.items() if k != "_page") and cache.reuse_page(
+        page_key, previous, staging
+    ):
+        record["_page"]["reused"] = True
+        progress("Reused the page: nothing changed since the last run")
+    else:
+        _render(config, staging, progress, timings)
+    timings["render"] = time.perf_counter() - began
+    return record
+
+
+def _reuse(keys_in_order, keys, earlier, previous, staging, record, progress) -> list[str]:
+    """Copy the chapters whose key is unchanged from the last report; return the rest."""
     to_run = []
-    for key in independent:
+    for key in keys_in_order:
         if (
             previous is not None
             and earlier.get(key) == keys[key]
@@ -161,15 +188,11 @@ def _build(
             progress(f"Reused chapter '{key}' (nothing it depends on changed)")
         else:
             to_run.append(key)
-    _execute_all(to_run, config, config_path, staging, timings, progress, record, keys)
-    if dependent and previous is not None and (previous / "results.json").exists():
-        shutil.copy2(previous / "results.json", staging / "previous_results.json")
-    for key in dependent:  # the summary reads the other chapters' results
-        _execute_all([key], config, config_path, staging, timings, progress, record, keys)
-    (staging / "previous_results.json").unlink(missing_ok=True)
-    timings["chapters"] = time.perf_counter() - began
+    return to_run
+
+
+def _render(config: AssessmentConfig, staging: Path, progress: Progress, timings) -> None:
     progress("Rendering the page")
-    began = time.perf_counter()
     executed = [
         (path, nbformat.read(path, as_version=4))
         for path in (
@@ -181,12 +204,10 @@ def _build(
     merged = merge(executed, _front_matter(config), appendix_markdown(config, results))
     (staging / "assessment.html").write_text(to_html(merged, _page(config)), encoding="utf-8")
     write_workbook(staging, config)
-    timings["render"] = time.perf_counter() - began
     began = time.perf_counter()
     if print_pdf(staging / "assessment.html", staging / "assessment.pdf"):
         progress("Printed the PDF")
     timings["pdf"] = time.perf_counter() - began
-    return record
 
 
 def _execute_all(
