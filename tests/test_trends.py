@@ -143,3 +143,30 @@ def test_words_quote_the_computed_numbers(chapter):
     assert f"{vwi['rate_per_1000']:.2f} per 1,000" in text
     homicide = chapter.judgements.set_index("category").loc["homicide"]
     assert f"{homicide['rate_per_1000']:.3g} per 1,000" in text  # small rates keep 3 figures
+
+
+def test_districts_and_gun_crime_come_from_the_extract(chapter, ready, definitions):
+    districts = chapter.districts
+    assert set(districts["area"]) == set(ready.area.districts.values())
+    assert (
+        districts["source_tier"].eq("Force offence extract: demonstration data (synthetic)").all()
+    )
+    extract = read(ready, "force_extract")
+    vwi = definitions.categories["violence_with_injury"].home_office_codes
+    expected = int(
+        extract[(extract.year == 2017) & extract.home_office_code.isin(list(vwi))].shape[0]
+    )
+    got = districts[(districts.category == "violence_with_injury") & (districts.year == 2017)]
+    assert int(got["count"].sum()) == expected == 4_973  # the extract is calibrated to ONS
+    assert districts.loc[districts.year == 2021, "population_year"].eq(2020).all()
+    gun = chapter.gun_crime
+    assert len(gun) == 12 and gun["count"].sum() == int(extract["firearm"].sum())
+
+
+def test_district_table_shows_markers_not_hidden_rates(chapter, ready):
+    small = chapter.districts.copy()
+    small.loc[small.index[-1], "count"] = 3
+    published = trends.publishable_districts(small, ready)
+    assert published["count_marker"].eq("[c]").sum() >= 2  # primary and secondary
+    table = trends.district_table(published)
+    assert "[c]" in table.to_string()

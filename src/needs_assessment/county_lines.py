@@ -64,7 +64,7 @@ from scipy.stats.contingency import odds_ratio
 
 from . import stats
 from .config import AssessmentConfig, financial_year_label
-from .definitions import Definitions
+from .definitions import Definitions, offences_in
 from .disclosure import (
     SUPPRESSED_MARKER,
     assert_no_identifiers,
@@ -475,10 +475,8 @@ def district_population_by_year(district_population: pd.DataFrame, districts: It
 
 def serious_violence_mask(extract: pd.DataFrame, definitions: Definitions) -> pd.Series:
     """Violence with injury, or knife-eligible offences with the sharp-instrument marker."""
-    vwi = extract["home_office_code"].isin(codes(definitions, VIOLENCE_WITH_INJURY))
-    knife = (extract["home_office_code"].isin(codes(definitions, KNIFE))
-             & extract["sharp_instrument"].astype(bool))
-    return vwi | knife
+    return (offences_in(extract, definitions.categories[VIOLENCE_WITH_INJURY])
+            | offences_in(extract, definitions.categories[KNIFE]))
 
 
 def weapon_linked_supply(extract: pd.DataFrame, definitions: Definitions) -> pd.Series:

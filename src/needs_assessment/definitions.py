@@ -82,6 +82,14 @@ class Definitions(BaseModel):
         return problems
 
 
+def offences_in(extract, category: Category):
+    """Rows of a force extract that a category counts: its offence codes, and its marker."""
+    mask = extract["home_office_code"].isin(list(category.home_office_codes))
+    if category.marker:
+        mask &= extract[category.marker].fillna(False).astype(bool)
+    return mask
+
+
 def _normalise(text: str) -> str:
     return " ".join(text.lower().split())
 

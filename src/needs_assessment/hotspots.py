@@ -71,7 +71,7 @@ with warnings.catch_warnings():  # esda's optional progress bars warn when impor
 
 from . import stats
 from .config import AssessmentConfig
-from .definitions import Category, Definitions
+from .definitions import Definitions, offences_in
 from .disclosure import assert_no_identifiers, marker_column, suppress_small_counts
 from .text import join
 
@@ -427,21 +427,13 @@ def policeuk_events(counts: pd.DataFrame, definitions: Definitions, lsoa_codes,
                     window=tuple(periods["period"]), excluded=pd.DataFrame(dropped))
 
 
-def in_category(extract: pd.DataFrame, category: Category) -> pd.Series:
-    """Offences of the extract that a category counts (its codes, and its marker if any)."""
-    mask = extract["home_office_code"].isin(list(category.home_office_codes))
-    if category.marker:
-        mask &= extract[category.marker].fillna(False).astype(bool)
-    return mask
-
-
 def extract_events(extract: pd.DataFrame, definitions: Definitions, synthetic: bool,
                    categories=EXTRACT_CATEGORIES,
                    window_years: int = EXTRACT_WINDOW_YEARS) -> EventSet:
     """Force extract counts by category, financial year and LSOA."""
     frames, dropped = [], []
     for category in categories:
-        rows = extract[in_category(extract, definitions.categories[category])]
+        rows = extract[offences_in(extract, definitions.categories[category])]
         located = rows["lsoa_code"].notna()
         dropped.append({"category": category, "events": len(rows),
                         "no_location": int((~located).sum()), "outside_area": 0})
@@ -581,7 +573,7 @@ def hour_by_weekday(extract: pd.DataFrame, definitions: Definitions,
     """Offences by day of week and hour (known hours only), with % of the category's total."""
     frames = []
     for category in categories:
-        rows = extract[in_category(extract, definitions.categories[category])
+        rows = extract[offences_in(extract, definitions.categories[category])
                        & extract["offence_hour"].notna()]
         grid = pd.crosstab(rows["offence_date"].dt.day_of_week,
                            rows["offence_hour"].astype(int))
@@ -607,7 +599,7 @@ def month_profile(extract: pd.DataFrame, definitions: Definitions,
     per_month = pd.Series(days.month).value_counts().reindex(range(1, 13), fill_value=0)
     frames = []
     for category in categories:
-        rows = extract[in_category(extract, definitions.categories[category])]
+        rows = extract[offences_in(extract, definitions.categories[category])]
         counts = rows["offence_date"].dt.month.value_counts().reindex(range(1, 13), fill_value=0)
         per_day = counts / per_month
         average = counts.sum() / per_month.sum()

@@ -138,3 +138,42 @@ def admissions(frame: pd.DataFrame) -> plt.Figure:
     _year_axis(ax, frame["year"])
     fig.tight_layout()
     return fig
+
+
+def districts(series: pd.DataFrame, config: AssessmentConfig, label: str) -> plt.Figure:
+    """Rates by district, one panel per category (from the force extract)."""
+    categories = list(dict.fromkeys(series["category"]))
+    fig, axes = plt.subplots(1, len(categories), figsize=(3.2 * len(categories), 3.6), sharex=True)
+    styles = ["-", "--", "-.", ":"]
+    for ax, category in zip(list(axes.flat), categories, strict=False):
+        data = series[series["category"] == category]
+        for i, (area, rows) in enumerate(data.groupby("area", sort=False)):
+            ax.plot(
+                rows["year"],
+                rows["rate_per_1000"],
+                color=PALETTE[i % len(PALETTE)],
+                ls=styles[i % len(styles)],
+                label=area,
+            )
+        ax.set_title(data["label"].iloc[0], fontsize=9)
+        ax.set_ylim(bottom=0)
+        _year_axis(ax, data["year"])
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(
+        handles, labels, loc="lower center", ncol=min(6, len(labels)), frameon=False, fontsize=8
+    )
+    fig.supylabel("Per 1,000 residents")
+    fig.suptitle(label, fontsize=9, color="#a33f00")
+    fig.tight_layout(rect=(0, 0.08, 1, 0.95))
+    return fig
+
+
+def gun_crime(series: pd.DataFrame, label: str) -> plt.Figure:
+    """Offences involving a firearm per financial year (from the force extract)."""
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    ax.bar(series["year"], series["count"], color=FORCE_COLOUR, width=0.7)
+    ax.set_ylabel("Offences involving a firearm")
+    ax.set_title(label, fontsize=9, color="#a33f00")
+    _year_axis(ax, series["year"])
+    fig.tight_layout()
+    return fig

@@ -462,8 +462,10 @@ def describe_severity(frame: pd.DataFrame, area: str) -> str:
 
 def describe_admissions(frame: pd.DataFrame, region: str | None) -> str:
     if frame.empty:
-        return ("Hospital admissions for assault by a sharp object are published for English "
-                "regions only.")
+        return (
+            "Hospital admissions for assault by a sharp object are published for English "
+            "regions only."
+        )
     frame = frame.sort_values("year")
     peak = frame.loc[frame["admissions"].idxmax()]
     last = frame.iloc[-1]
@@ -532,6 +534,8 @@ class TrendsChapter:
     admissions: pd.DataFrame
     region: str | None
     rolling: pd.DataFrame
+    districts: pd.DataFrame | None = None
+    gun_crime: pd.DataFrame | None = None
 
 
 def build(config: AssessmentConfig, definitions: Definitions, read) -> TrendsChapter:
@@ -571,7 +575,20 @@ def build(config: AssessmentConfig, definitions: Definitions, read) -> TrendsCha
         admissions=admissions_series(read(config, "hospital_admissions"), region, config),
         region=region,
         rolling=rolling_year(sources, config, definitions, config.thresholds.confidence_level),
+        **_from_extract(config, definitions, read, sources.force_population),
     )
+
+
+def _from_extract(config, definitions, read, force_population) -> dict:
+    if config.data.force_extract is None:
+        return {}
+    extract = read(config, "force_extract")
+    return {
+        "districts": extract_series(
+            extract, read(config, "district_population"), config, definitions
+        ),
+        "gun_crime": gun_crime_series(extract, config, definitions, force_population),
+    }
 
 
 def results(chapter: TrendsChapter) -> dict:
@@ -582,7 +599,8 @@ def results(chapter: TrendsChapter) -> dict:
         "peers": list(chapter.peers["force"]),
         "rolling_year": chapter.rolling.to_dict(orient="records"),
         "recent_counts": recent_counts(chapter.series),
-        "sources": sorted(set(chapter.series["source_tier"])),
+        "sources": sorted(set(chapter.series["source_tier"]))
+        + ([] if chapter.districts is None else [chapter.districts["source_tier"].iloc[0]]),
     }
 
 
@@ -685,3 +703,162 @@ def recent_counts(series: pd.DataFrame, years: int = 4) -> dict[str, dict[str, i
         group = group.sort_values("year").tail(years)
         out[category] = dict(zip(group["financial_year"], group["count"].astype(int), strict=True))
     return out
+
+
+# -- the force extract: districts and gun crime ------------------------------------------
+
+DISTRICT_CATEGORIES = ("violence_with_injury", "knife_crime", "robbery", "possession_of_weapons")
+TIER_EXTRACT = "Force offence extract"
+
+
+def extract_tier(synthetic: bool) -> str:
+    return f"{TIER_EXTRACT}: demonstration data (synthetic)" if synthetic else TIER_EXTRACT
+
+
+def extract_series(
+    extract: pd.DataFrame,
+    district_population: pd.DataFrame,
+    config: AssessmentConfig,
+    definitions: Definitions,
+    categories: tuple[str, ...] = DISTRICT_CATEGORIES,
+) -> pd.DataFrame:
+    """Counts and rates per district, category and financial year from the force extract.
+
+    What public data lack: a district breakdown. Each district-year uses that year's
+    district mid-year estimate (the newest available for later years, noted in
+    ``population_year``). Every row carries the extract's tier.
+    """
+    from .definitions import offences_in
+
+    frames = []
+    for key in categories:
+        rows = extract[offences_in(extract, definitions.categories[key])]
+        counts = rows.groupby(["district_code", "year"]).size().rename("count")
+        frames.append(counts.reset_index().assign(category=key))
+    frame = _complete_grid(pd.concat(frames, ignore_index=True), config, categories)
+    frame = _with_district_population(frame, district_population)
+    frame["area"] = frame["district_code"].map(config.area.districts)
+    frame["area_type"] = "district"
+    frame["label"] = frame["category"].map(definitions.labels)
+    frame["financial_year"] = frame["year"].map(financial_year_label)
+    frame["source_tier"] = extract_tier(config.data.force_extract_is_synthetic)
+    return with_rates(frame, config.thresholds.confidence_level)[
+        [*COLUMNS, "district_code", "population_year"]
+    ]
+
+
+def _complete_grid(counts: pd.DataFrame, config: AssessmentConfig, categories) -> pd.DataFrame:
+    """Every district x year x category, zero where the extract has no offence."""
+    years = range(config.period.first_year, config.period.last_year + 1)
+    grid = pd.MultiIndex.from_product(
+        [list(config.area.districts), years, categories],
+        names=["district_code", "year", "category"],
+    )
+    full = counts.set_index(["district_code", "year", "category"])["count"].reindex(
+        grid, fill_value=0
+    )
+    return full.reset_index()
+
+
+def _with_district_population(frame: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
+    latest = int(population["year"].max())
+    frame = frame.assign(population_year=frame["year"].clip(upper=latest))
+    people = population.rename(columns={"code": "district_code", "year": "population_year"})
+    return frame.merge(
+        people[["district_code", "population_year", "population"]],
+        on=["district_code", "population_year"],
+        how="left",
+    )
+
+
+def gun_crime_series(
+    extract: pd.DataFrame,
+    config: AssessmentConfig,
+    definitions: Definitions,
+    force_population: pd.DataFrame,
+) -> pd.DataFrame:
+    """Gun crime for the force by financial year: no public force series exists."""
+    from .definitions import offences_in
+
+    key = "gun_crime"
+    rows = extract[offences_in(extract, definitions.categories[key])]
+    years = range(config.period.first_year, config.period.last_year + 1)
+    counts = rows.groupby("year").size().reindex(years, fill_value=0).rename("count").reset_index()
+    people = force_population[force_population["force"] == config.area.force]
+    latest = int(people["year"].max())
+    counts["population"] = (
+        counts["year"].clip(upper=latest).map(people.set_index("year")["population"])
+    )
+    frame = counts.assign(
+        area=config.area.display_name,
+        area_type="force",
+        category=key,
+        label=definitions.labels[key],
+        financial_year=counts["year"].map(financial_year_label),
+        source_tier=extract_tier(config.data.force_extract_is_synthetic),
+    )
+    return with_rates(frame, config.thresholds.confidence_level)[COLUMNS]
+
+
+def describe_districts(series: pd.DataFrame, synthetic: bool) -> str:
+    """Which district has the highest and lowest rate in the latest year, per category."""
+    latest = series[series["year"] == series["year"].max()]
+    lines = [
+        f"In {latest['financial_year'].iloc[0]}"
+        + (" (demonstration data, synthetic)" if synthetic else "")
+        + ":"
+    ]
+    for _, group in latest.groupby("category", sort=False):
+        top, low = (
+            group.loc[group["rate_per_1000"].idxmax()],
+            group.loc[group["rate_per_1000"].idxmin()],
+        )
+        lines.append(
+            f"- **{top['label']}**: highest in {top['area']} ({rate(top['rate_per_1000'])} per "
+            f"1,000, 95% CI {rate(top['rate_lower_95'])} to {rate(top['rate_upper_95'])}), "
+            f"lowest in {low['area']} ({rate(low['rate_per_1000'])} per 1,000)."
+        )
+    return "\n".join(lines)
+
+
+def describe_gun_crime(series: pd.DataFrame, synthetic: bool) -> str:
+    total = int(series["count"].sum())
+    first, last = series.iloc[0], series.iloc[-1]
+    label = " (demonstration data, synthetic)" if synthetic else ""
+    return (
+        f"No published series counts gun crime by force, so it comes from the force "
+        f"extract{label}: {total:,} offences involving a firearm from {first['financial_year']} "
+        f"to {last['financial_year']}, {int(last['count'])} in the latest year."
+    )
+
+
+def publishable_districts(series: pd.DataFrame, config: AssessmentConfig) -> pd.DataFrame:
+    """District rows after disclosure control (the force total per category-year is public)."""
+    from .disclosure import suppress_small_counts
+
+    rates = {c: "count" for c in ("rate_per_1000", "rate_lower_95", "rate_upper_95")}
+    return suppress_small_counts(
+        series,
+        ["count"],
+        config.thresholds.suppress_counts_up_to,
+        total_groups=["category", "year"],
+        derived_columns=rates,
+        min_events_for_rate=config.thresholds.min_events_for_rate,
+    )
+
+
+def district_table(published: pd.DataFrame) -> pd.DataFrame:
+    """Latest year's rates by district (rows) and category (columns), after disclosure
+    control: a blanked rate shows its marker ([c] or [low])."""
+    latest = published[published["year"] == published["year"].max()]
+
+    def cell(row) -> str:
+        if pd.isna(row.rate_per_1000):
+            return str(row.rate_per_1000_marker)
+        return f"{rate(row.rate_per_1000)} ({rate(row.rate_lower_95)}–{rate(row.rate_upper_95)})"
+
+    shown = latest.assign(value=[cell(r) for r in latest.itertuples()])
+    wide = shown.pivot(index="area", columns="label", values="value")
+    wide = wide[list(dict.fromkeys(latest["label"]))]
+    title = f"District ({latest['financial_year'].iloc[0]}, per 1,000 with 95% CI)"
+    return wide.reset_index().rename(columns={"area": title})
