@@ -95,7 +95,7 @@ def reuse(key: str, report: Path, staging: Path) -> bool:
     from .report import chapter_notebook
 
     notebook = report / "notebooks" / chapter_notebook(key).name
-    index = report / "tables" / f"_index_{key}.json"
+    index = report / "results" / "tables" / f"{key}.json"
     result = report / "results" / f"{key}.json"
     if not notebook.exists() or not result.exists():
         return False
@@ -106,7 +106,8 @@ def reuse(key: str, report: Path, staging: Path) -> bool:
     shutil.copy2(notebook, staging / "notebooks" / notebook.name)
     shutil.copy2(result, staging / "results" / result.name)
     if index.exists():
-        shutil.copy2(index, staging / "tables" / index.name)
+        (staging / "results" / "tables").mkdir(exist_ok=True)
+        shutil.copy2(index, staging / "results" / "tables" / index.name)
     for path in sources:
         shutil.copy2(path, staging / "tables" / path.name)
     return True

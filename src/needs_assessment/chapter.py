@@ -94,7 +94,8 @@ class Chapter:
         path.write_text(json.dumps(self.results, indent=2, default=_jsonable), encoding="utf-8")
 
     def _write_table_index(self) -> None:
-        path = self.output_dir / "tables" / f"_index_{self.key}.json"
+        path = self.output_dir / "results" / "tables" / f"{self.key}.json"
+        path.parent.mkdir(exist_ok=True)
         path.write_text(json.dumps(self.tables, indent=2), encoding="utf-8")
 
 

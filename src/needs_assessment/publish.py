@@ -41,7 +41,7 @@ def write_results(folder: Path) -> dict:
 def table_index(folder: Path) -> list[dict[str, str]]:
     """Every published table with its caption and chapter, in the order written."""
     entries: list[dict[str, str]] = []
-    for path in sorted((folder / "tables").glob("_index_*.json")):
+    for path in sorted((folder / "results" / "tables").glob("*.json")):
         entries.extend(json.loads(path.read_text(encoding="utf-8")))
     return entries
 
