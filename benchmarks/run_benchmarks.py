@@ -1,7 +1,7 @@
 """Benchmark the assessment run, in one go on this machine, and print the ratios.
 
 1. full: `sna run` with no previous report (every chapter executes, in parallel, plus
-   merge, HTML, workbook and PDF);
+   merge, HTML, workbook and PDF), and `sna run --fresh` over an existing report;
 2. naive: for each chapter notebook in turn, the papermill CLI then the nbconvert CLI
    (no merge, no PDF) — how a project without this pipeline would do it;
 3. cached: `sna run` again with nothing changed (chapters reused from the last report);
@@ -97,6 +97,7 @@ def main() -> None:
         ]
         results["full_run_s"] = timed(run)
         results["cached_rerun_s"] = timed(run)
+        results["fresh_rerun_s"] = timed([*run, "--fresh"])
         (scratch / "naive").mkdir()
         results["naive_run_s"] = naive(config_path, list(config.report.chapters), scratch / "naive")
         if args.batch:

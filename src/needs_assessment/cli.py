@@ -31,6 +31,9 @@ def run(
     reports_dir: Annotated[
         Path, typer.Option(help="Where reports/<name>/ is written")
     ] = REPORTS_DIR,
+    fresh: Annotated[
+        bool, typer.Option(help="Execute every chapter, reusing nothing from the last run")
+    ] = False,
 ) -> None:
     """Run the whole assessment and publish reports/<config name>/."""
     from .report import run as run_assessment
@@ -40,6 +43,7 @@ def run(
             folder = run_assessment(
                 config,
                 reports_dir=reports_dir.resolve(),
+                use_cache=not fresh,
                 progress=lambda m: (status.update(m), console.log(m)),
             )
     except (AssessmentError, FileNotFoundError) as exc:
