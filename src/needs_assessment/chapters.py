@@ -11,6 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 COMMON_CONFIG = ("title", "area", "period", "definitions", "thresholds", "seed")
+#: What the neighbourhood-level chapters read.
+SMALL_AREA = (
+    "police_uk_counts",
+    "imd",
+    "lsoa_lookup",
+    "lsoa_population",
+    "lsoa_boundaries",
+    "force_extract",
+)
 
 
 @dataclass(frozen=True)
@@ -44,29 +53,13 @@ SPECS: dict[str, ChapterSpec] = {
         ),
         ChapterSpec(
             "deprivation",
-            (
-                "police_uk_counts",
-                "imd",
-                "lsoa_lookup",
-                "lsoa_population",
-                "lsoa_boundaries",
-                "district_boundaries",
-                "force_extract",
-            ),
+            (*SMALL_AREA, "district_boundaries"),
             COMMON_CONFIG + ("data",),
             modules=("deprivation", "deprivation_charts"),
         ),
         ChapterSpec(
             "hotspots",
-            (
-                "police_uk_counts",
-                "imd",
-                "lsoa_lookup",
-                "lsoa_population",
-                "lsoa_boundaries",
-                "district_boundaries",
-                "force_extract",
-            ),
+            SMALL_AREA,
             COMMON_CONFIG + ("data",),
             modules=("hotspots", "hotspot_charts"),
         ),

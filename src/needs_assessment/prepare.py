@@ -130,56 +130,31 @@ def _force_extract(config: AssessmentConfig) -> pd.DataFrame:
     )
 
 
+def _one(name: str, key: str, load: Callable[[Path], pd.DataFrame]) -> Table:
+    """A table built by one loader from one input."""
+    return Table(name, (key,), lambda config: load(_path(config, key)))
+
+
+def _latest_knife(path: Path) -> pd.DataFrame:
+    return ons_pfa_tables.latest_revision(ons_pfa_tables.knife_offences(path))
+
+
 TABLES: tuple[Table, ...] = (
-    Table(
-        "recorded_crime",
-        ("ons_recorded_crime",),
-        lambda c: ons_recorded_crime.load(_path(c, "ons_recorded_crime")),
-    ),
-    Table(
-        "pfa_offence_groups",
-        ("ons_pfa_tables",),
-        lambda c: ons_pfa_tables.offence_groups(_path(c, "ons_pfa_tables")),
-    ),
-    Table(
-        "pfa_rates", ("ons_pfa_tables",), lambda c: ons_pfa_tables.rates(_path(c, "ons_pfa_tables"))
-    ),
-    Table(
-        "pfa_knife",
-        ("ons_pfa_tables",),
-        lambda c: ons_pfa_tables.latest_revision(
-            ons_pfa_tables.knife_offences(_path(c, "ons_pfa_tables"))
-        ),
-    ),
-    Table(
-        "crime_severity",
-        ("crime_severity",),
-        lambda c: crime_severity.load(_path(c, "crime_severity")),
-    ),
-    Table(
-        "hospital_admissions",
-        ("hospital_admissions",),
-        lambda c: hospital_admissions.annual_totals(_path(c, "hospital_admissions")),
-    ),
-    Table(
-        "home_office_offences",
-        ("home_office_offences",),
-        lambda c: home_office_prc.load(_path(c, "home_office_offences")),
-    ),
-    Table(
-        "police_uk_counts", ("police_uk",), lambda c: police_uk.street_counts(_path(c, "police_uk"))
-    ),
+    _one("recorded_crime", "ons_recorded_crime", ons_recorded_crime.load),
+    _one("pfa_offence_groups", "ons_pfa_tables", ons_pfa_tables.offence_groups),
+    _one("pfa_rates", "ons_pfa_tables", ons_pfa_tables.rates),
+    _one("pfa_knife", "ons_pfa_tables", _latest_knife),
+    _one("crime_severity", "crime_severity", crime_severity.load),
+    _one("hospital_admissions", "hospital_admissions", hospital_admissions.annual_totals),
+    _one("home_office_offences", "home_office_offences", home_office_prc.load),
+    _one("police_uk_counts", "police_uk", police_uk.street_counts),
     Table("imd", ("imd_ranks", "imd_scores", "imd_population"), _imd),
     Table(
         "lsoa_lookup",
         ("lsoa_district_lookup", "lsoa_force_lookup", "district_force_supplement"),
         _lsoa_lookup,
     ),
-    Table(
-        "district_population",
-        ("district_population",),
-        lambda c: population.read_district_population(_path(c, "district_population")),
-    ),
+    _one("district_population", "district_population", population.read_district_population),
     Table(
         "force_population",
         ("district_population", "lsoa_force_lookup", "district_force_supplement"),
@@ -209,16 +184,8 @@ TABLES: tuple[Table, ...] = (
         _lsoa_population,
         settings=lambda c: {"period": [c.period.first_year, c.period.last_year]},
     ),
-    Table(
-        "lsoa_boundaries",
-        ("lsoa_boundaries",),
-        lambda c: geography.read_lsoa_boundaries(_path(c, "lsoa_boundaries")),
-    ),
-    Table(
-        "district_boundaries",
-        ("district_boundaries",),
-        lambda c: geography.read_district_boundaries(_path(c, "district_boundaries")),
-    ),
+    _one("lsoa_boundaries", "lsoa_boundaries", geography.read_lsoa_boundaries),
+    _one("district_boundaries", "district_boundaries", geography.read_district_boundaries),
     Table(
         "force_extract",
         ("force_extract", "lsoa_district_lookup", "lsoa_force_lookup", "district_force_supplement"),
