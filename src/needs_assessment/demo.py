@@ -467,6 +467,9 @@ def real_code_shares(config: AssessmentConfig,
     for category in CATEGORIES:
         names = definitions.categories[category].ons_offence_groups
         rows = table[table["offence_group"].isin(names) | table["offence_subgroup"].isin(names)]
+        own = definitions.categories[category].home_office_codes
+        if own:  # the definition may leave codes of the ONS group out (e.g. driving deaths)
+            rows = rows[rows["offence_code"].isin(list(own))]
         counts = rows.groupby("offence_code")["count"].sum()
         counts = counts[counts > 0].sort_index()
         unknown = sorted(set(counts.index) - known)
