@@ -92,3 +92,24 @@ def test_failed_run_names_notebook_and_cell_and_keeps_previous_report(
         report.run(DEFAULT_CONFIG, reports_dir=published.parent)
     assert (published / "assessment.html").read_bytes() == before
     assert not list(published.parent.glob(".staging-*"))
+
+
+def test_analyst_notes_appear_after_the_key_findings(published, tmp_path):
+    import yaml
+
+    notes = tmp_path / "notes.md"
+    notes.write_text("Fund two more youth workers in Peterborough city centre.\n")
+    settings = yaml.safe_load(DEFAULT_CONFIG.read_text())
+    settings["report"]["analyst_notes"] = str(notes)
+    config = tmp_path / "config" / "cambridgeshire-2021.yaml"
+    config.parent.mkdir()
+    config.write_text(yaml.safe_dump(settings))
+    shutil.copytree(published, tmp_path / "reports" / published.name)
+    folder = report.run(config, reports_dir=tmp_path / "reports")
+    page = (folder / "assessment.html").read_text()
+    assert "Recommendations and local context" in page
+    assert page.index("Fund two more youth workers") < page.index("Trends in serious violence</h2>")
+    manifest = json.loads((folder / "run_manifest.json").read_text())
+    assert (
+        manifest["chapters"]["trends"]["reused"] and not manifest["chapters"]["summary"]["reused"]
+    )
