@@ -29,7 +29,8 @@ def test_changed_table_changes_only_dependent_chapters(default_config, monkeypat
     after = keys(default_config)
     rerun = {k for k in before if before[k] != after[k]}
     assert rerun == {k for k in before if table in SPECS[k].tables}
-    assert ("trends" in rerun) == (table == "crime_severity")
+    assert ("trends" in rerun) == (table != "police_uk_counts")  # trends reads no police.uk
+    assert ("hotspots" in rerun) == (table != "crime_severity")
 
 
 def test_changed_config_section_changes_only_its_readers(default_config):

@@ -11,6 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 COMMON_CONFIG = ("title", "area", "period", "definitions", "thresholds", "seed")
+#: What the trends chapter reads (the County Lines chapter reads it too, for its real
+#: public-data cross-check).
+TRENDS = (
+    "recorded_crime",
+    "pfa_offence_groups",
+    "pfa_knife",
+    "force_population",
+    "force_context",
+    "lsoa_lookup",
+    "crime_severity",
+    "hospital_admissions",
+    "force_extract",
+    "district_population",
+)
 #: What the neighbourhood-level chapters read.
 SMALL_AREA = (
     "police_uk_counts",
@@ -38,18 +52,7 @@ SPECS: dict[str, ChapterSpec] = {
             "summary", (), COMMON_CONFIG + ("report",), uses_results=True, modules=("summary",)
         ),
         ChapterSpec(
-            "trends",
-            (
-                "recorded_crime",
-                "pfa_offence_groups",
-                "pfa_knife",
-                "force_population",
-                "force_context",
-                "lsoa_lookup",
-                "crime_severity",
-                "hospital_admissions",
-            ),
-            modules=("trends", "trend_charts"),
+            "trends", TRENDS, COMMON_CONFIG + ("data",), modules=("trends", "trend_charts")
         ),
         ChapterSpec(
             "deprivation",
@@ -65,19 +68,7 @@ SPECS: dict[str, ChapterSpec] = {
         ),
         ChapterSpec(
             "county_lines",
-            (
-                "force_extract",
-                "district_population",
-                "district_boundaries",
-                "recorded_crime",
-                "pfa_offence_groups",
-                "pfa_knife",
-                "force_population",
-                "force_context",
-                "lsoa_lookup",
-                "crime_severity",
-                "hospital_admissions",
-            ),
+            (*TRENDS, "district_boundaries"),
             COMMON_CONFIG + ("county_lines", "data"),
             modules=("county_lines", "county_lines_charts", "trends"),
         ),
