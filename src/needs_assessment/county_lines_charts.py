@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
-from .config import financial_year_label
 from .county_lines import (
     HOME_GROWN,
     IMPORTING,
@@ -23,7 +22,7 @@ from .county_lines import (
     TOO_FEW,
     Settings,
 )
-from .figures import BENCHMARK_COLOUR, FORCE_COLOUR, PALETTE
+from .figures import BENCHMARK_COLOUR, FORCE_COLOUR, PALETTE, financial_year_axis
 
 MARKET_COLOURS = {IMPORTING: "#D55E00", HOME_GROWN: "#0072B2", MIXED: "#999999",
                   TOO_FEW: "#FFFFFF"}
@@ -35,9 +34,7 @@ SIMPLIFY_METRES = 50
 
 
 def _year_axis(ax, years) -> None:
-    years = sorted(set(int(y) for y in years))
-    ax.set_xticks(years[::2], [financial_year_label(y) for y in years[::2]],
-                  rotation=45, ha="right", fontsize=8)
+    financial_year_axis(ax, years, fontsize=8)
 
 
 def _percent_axis(ax) -> None:

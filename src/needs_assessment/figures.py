@@ -67,3 +67,17 @@ def figure_html(fig: plt.Figure, alt: str, caption: str, *, number: int | None =
         f"<figcaption>{html.escape(label + caption)}</figcaption>"
         "</figure>"
     )
+
+
+def financial_year_axis(ax, years, fontsize: float | None = None) -> None:
+    """Label every other financial year ('2017/18') on an axis of start years."""
+    from .config import financial_year_label
+
+    years = sorted({int(y) for y in years})
+    ax.set_xticks(
+        years[::2],
+        [financial_year_label(y) for y in years[::2]],
+        rotation=45,
+        ha="right",
+        fontsize=fontsize,
+    )

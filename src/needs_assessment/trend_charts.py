@@ -6,17 +6,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from .config import AssessmentConfig, financial_year_label
-from .figures import BENCHMARK_COLOUR, FORCE_COLOUR, PALETTE
+from .figures import BENCHMARK_COLOUR, FORCE_COLOUR, PALETTE, financial_year_axis
 from .trends import COVID_YEAR, breaks_for
 
 PEER_COLOUR = PALETTE[1]
-
-
-def _year_axis(ax, years: pd.Series) -> None:
-    years = sorted(set(int(y) for y in years))
-    ax.set_xticks(
-        years[::2], [financial_year_label(y) for y in years[::2]], rotation=45, ha="right"
-    )
 
 
 def _mark_covid(ax, years) -> None:
@@ -67,7 +60,7 @@ def rates(series: pd.DataFrame, config: AssessmentConfig) -> plt.Figure:
             )
         ax.set_title(force["label"].iloc[0], fontsize=10)
         ax.set_ylim(bottom=0)
-        _year_axis(ax, data["year"])
+        financial_year_axis(ax, data["year"])
     for ax in list(axes.flat)[len(categories) :]:
         ax.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
@@ -97,7 +90,7 @@ def indexed(series: pd.DataFrame, config: AssessmentConfig) -> plt.Figure:
     ax.axhline(100, color="#595959", lw=0.8)
     first = financial_year_label(int(force["year"].min()))
     ax.set_ylabel(f"Index ({first} = 100)")
-    _year_axis(ax, force["year"])
+    financial_year_axis(ax, force["year"])
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
     fig.tight_layout()
     return fig
@@ -123,7 +116,7 @@ def severity(frame: pd.DataFrame, config: AssessmentConfig) -> plt.Figure:
         )
     ax.set_ylabel("Severity score (violence against the person)")
     ax.set_ylim(bottom=0)
-    _year_axis(ax, frame["year"])
+    financial_year_axis(ax, frame["year"])
     ax.legend(frameon=False)
     fig.tight_layout()
     return fig
@@ -135,7 +128,7 @@ def admissions(frame: pd.DataFrame) -> plt.Figure:
     _mark_covid(ax, frame["year"])
     ax.bar(frame["year"], frame["admissions"], color=FORCE_COLOUR, width=0.7)
     ax.set_ylabel("Finished admission episodes")
-    _year_axis(ax, frame["year"])
+    financial_year_axis(ax, frame["year"])
     fig.tight_layout()
     return fig
 
@@ -157,7 +150,7 @@ def districts(series: pd.DataFrame, config: AssessmentConfig, label: str) -> plt
             )
         ax.set_title(data["label"].iloc[0], fontsize=9)
         ax.set_ylim(bottom=0)
-        _year_axis(ax, data["year"])
+        financial_year_axis(ax, data["year"])
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(
         handles, labels, loc="lower center", ncol=min(6, len(labels)), frameon=False, fontsize=8
@@ -174,6 +167,6 @@ def gun_crime(series: pd.DataFrame, label: str) -> plt.Figure:
     ax.bar(series["year"], series["count"], color=FORCE_COLOUR, width=0.7)
     ax.set_ylabel("Offences involving a firearm")
     ax.set_title(label, fontsize=9, color="#a33f00")
-    _year_axis(ax, series["year"])
+    financial_year_axis(ax, series["year"])
     fig.tight_layout()
     return fig
