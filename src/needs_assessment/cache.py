@@ -21,8 +21,6 @@ from .prepare import stamp
 PACKAGE = Path(__file__).parent
 CODE = {".py", ".j2", ".css", ".json"}
 
-__all__ = ["chapter_key", "previous_keys", "reuse", "path_hash"]
-
 
 def code_hash(key: str) -> str:
     """The package's modules and templates, less other chapters' own modules.

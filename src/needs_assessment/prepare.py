@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -260,6 +259,16 @@ def _loader_code_hash() -> str:
     return files_hash(code)
 
 
+def input_hashes(config: AssessmentConfig) -> dict[str, str]:
+    """sha256 of every raw input the processed tables were built from (from the stamp,
+    so nothing is hashed twice in a run)."""
+    return {
+        key: digest
+        for built in stamp(config).values()
+        for key, digest in built.get("inputs", {}).items()
+    }
+
+
 def stamp(config: AssessmentConfig) -> dict:
     """What each processed table was built from (the stamp file)."""
     return _read_stamp(from_root(config.data.processed_dir))
@@ -275,12 +284,3 @@ def _write_stamp(folder: Path, stamp: dict) -> None:
     with os.fdopen(handle, "w") as out:
         json.dump(stamp, out, indent=2, sort_keys=True)
     os.replace(temp, folder / STAMP)
-
-
-def clear(config: AssessmentConfig) -> None:
-    """Delete every processed table (they are rebuilt from raw)."""
-    folder = from_root(config.data.processed_dir)
-    for path in folder.glob("*.parquet"):
-        path.unlink()
-    (folder / STAMP).unlink(missing_ok=True)
-    shutil.rmtree(folder / ".staging", ignore_errors=True)

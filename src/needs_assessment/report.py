@@ -28,7 +28,7 @@ from .chapters import execution_order, page_order
 from .config import AssessmentConfig, load_config
 from .errors import NotebookError
 from .paths import KERNEL_NAME, NOTEBOOK_DIR, REPORTS_DIR, from_root
-from .prepare import prepare
+from .prepare import input_hashes, prepare
 from .provenance import appendix_markdown, run_manifest
 from .publish import print_pdf, write_results, write_workbook
 from .render import Page, merge, to_html
@@ -265,7 +265,7 @@ def _write_manifest(
     timings: dict[str, float],
     chapters: dict[str, dict],
 ) -> None:
-    inputs = {key: cache.path_hash(path) for key, path in config.data.inputs().items()}
+    inputs = input_hashes(config)
     manifest = run_manifest(config, config_path, timings, inputs)
     manifest["chapters"] = chapters
     (staging / "run_manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
