@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import stats
 from .config import AssessmentConfig, financial_year_label
-from .definitions import Definitions
+from .definitions import Definitions, offences_in
 from .sources.ons_recorded_crime import financial_years
 from .text import join, rate, signed_pct
 
@@ -728,8 +728,6 @@ def extract_series(
     district mid-year estimate (the newest available for later years, noted in
     ``population_year``). Every row carries the extract's tier.
     """
-    from .definitions import offences_in
-
     frames = []
     for key in categories:
         rows = extract[offences_in(extract, definitions.categories[key])]
@@ -778,8 +776,6 @@ def gun_crime_series(
     force_population: pd.DataFrame,
 ) -> pd.DataFrame:
     """Gun crime for the force by financial year: no public force series exists."""
-    from .definitions import offences_in
-
     key = "gun_crime"
     rows = extract[offences_in(extract, definitions.categories[key])]
     years = range(config.period.first_year, config.period.last_year + 1)

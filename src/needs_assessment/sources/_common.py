@@ -20,13 +20,19 @@ from ..errors import DataError
 HEADER_LINES = 1
 
 
-def read_csv_text(path: str | Path, **kwargs) -> pd.DataFrame:
-    """Read a CSV as text columns, with clear errors for missing, empty or non-UTF-8 files."""
+def require_file(path: str | Path) -> Path:
+    """The path, if it names a non-empty file; else a ``DataError`` saying which is wrong."""
     path = Path(path)
     if not path.exists():
         raise DataError(path, "file not found")
     if path.stat().st_size == 0:
         raise DataError(path, "file is empty")
+    return path
+
+
+def read_csv_text(path: str | Path, **kwargs) -> pd.DataFrame:
+    """Read a CSV as text columns, with clear errors for missing, empty or non-UTF-8 files."""
+    path = require_file(path)
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", **kwargs)
     except UnicodeDecodeError as exc:
@@ -50,11 +56,7 @@ def read_sheet(path: str | Path, sheet: str) -> tuple[str, list[tuple]]:
     empty file, not a workbook and missing sheet (listing those present) raise ``DataError``.
     Row ``i`` of the list is Excel row ``i + 1``.
     """
-    path = Path(path)
-    if not path.exists():
-        raise DataError(path, "file not found")
-    if path.stat().st_size == 0:
-        raise DataError(path, "file is empty")
+    path = require_file(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
@@ -154,11 +156,15 @@ def validate(
         if failure is not None and len(failure) and "index" in failure:
             index = failure["index"].iloc[0]
             if index is not None and index in frame.index:
-                row = (int(rows.loc[index]) if rows is not None
-                       else file_row(frame, frame.index.get_loc(index)))
+                row = (
+                    int(rows.loc[index])
+                    if rows is not None
+                    else file_row(frame, frame.index.get_loc(index))
+                )
         message = str(exc).splitlines()[0]
-        raise DataError(path, f"fails the {schema.name or 'input'} schema: {message}",
-                        row=row, column=column) from None
+        raise DataError(
+            path, f"fails the {schema.name or 'input'} schema: {message}", row=row, column=column
+        ) from None
 
 
 def _line_of_byte(path: Path, offset: int) -> int:
