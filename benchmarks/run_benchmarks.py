@@ -35,8 +35,7 @@ def timed(command: list[str], cwd: Path = ROOT) -> float:
 
 
 def naive(config: Path, chapters: list[str], workdir: Path) -> float:
-    from needs_assessment.chapters import execution_order
-    from needs_assessment.report import chapter_notebook
+    from needs_assessment.chapters.registry import chapter_notebook, execution_order
 
     independent, dependent = execution_order(tuple(chapters))
     began = time.perf_counter()

@@ -37,3 +37,37 @@ def published(tmp_path_factory) -> Path:
     )
     assert result.returncode == 0, result.stderr
     return reports / "cambridgeshire-2021"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-snapshots",
+        action="store_true",
+        help="rewrite tests/text/snapshots/ from the templates (regenerate wording on purpose)",
+    )
+
+
+@pytest.fixture
+def snapshot(request):
+    """Compare rendered wording with ``tests/text/snapshots/<name>.md``.
+
+    Wording is covered by snapshots, regenerated on purpose with ``--update-snapshots``;
+    behaviour tests assert numbers, never phrasing.
+    """
+    folder = Path(__file__).parent / "text" / "snapshots"
+    update = request.config.getoption("--update-snapshots")
+
+    def check(name: str, text: str) -> None:
+        path = folder / f"{name}.md"
+        if update or not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text.rstrip() + "\n", encoding="utf-8")
+            if not update:
+                pytest.fail(f"new snapshot {path.name} written: check it and commit it")
+            return
+        expected = path.read_text(encoding="utf-8").rstrip()
+        assert text.rstrip() == expected, (
+            f"wording of {name} changed: if on purpose, rerun with --update-snapshots"
+        )
+
+    return check

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from needs_assessment.publish import CHROMIUM_FLAGS, find_chromium
+from needs_assessment.report.publish import CHROMIUM_FLAGS, find_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 CHROMIUM = find_chromium()

@@ -6,10 +6,10 @@ import shutil
 import pandas as pd
 import pytest
 
-from needs_assessment import cache
-from needs_assessment.chapters import SPECS, execution_order, page_order
+from needs_assessment.chapters.registry import SPECS, execution_order, page_order
 from needs_assessment.paths import NOTEBOOK_DIR
 from needs_assessment.prepare import prepare
+from needs_assessment.report import cache
 
 
 def present():
@@ -47,7 +47,7 @@ def test_summary_runs_last_and_shows_first():
 
 
 def test_unchanged_rerun_reuses_chapters(published, tmp_path):
-    from needs_assessment.report import run
+    from needs_assessment.report.run import run
 
     shutil.copytree(published, tmp_path / published.name)
     again = run("config/cambridgeshire-2021.yaml", reports_dir=tmp_path)
@@ -71,7 +71,7 @@ def test_one_chapters_code_reruns_only_that_chapter(default_config, monkeypatch,
     before = keys(default_config)
     package = tmp_path / "needs_assessment"
     shutil.copytree(cache.PACKAGE, package)
-    (package / "trend_charts.py").write_text("# changed\n", encoding="utf-8")
+    (package / "chapters" / "trends" / "charts.py").write_text("# changed\n", encoding="utf-8")
     monkeypatch.setattr(cache, "PACKAGE", package)
     after = keys(default_config)
     assert {k for k in before if before[k] != after[k]} == {"trends"}

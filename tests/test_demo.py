@@ -39,9 +39,13 @@ def generated(inputs):
 def extract(generated, inputs, definitions, default_config):
     """The regenerated extract, typed by the force-extract checks, with its category."""
     typed = force_extract.parse(
-        generated, "generated demo extract", area_lsoas=inputs.lsoa_districts,
+        generated,
+        "generated demo extract",
+        area_lsoas=inputs.lsoa_districts,
         known_codes=force_extract.definition_codes(definitions),
-        period=default_config.period, lsoa_districts=inputs.lsoa_districts)
+        period=default_config.period,
+        lsoa_districts=inputs.lsoa_districts,
+    )
     category = {code: key for key in demo.CATEGORIES for code in inputs.code_shares[key]}
     return typed.assign(category=typed["home_office_code"].map(category))
 
@@ -64,10 +68,13 @@ def test_regenerating_reproduces_the_committed_file(generated):
 
 
 def test_the_committed_file_loads_cleanly(default_config, definitions, inputs):
-    frame = force_extract.load(COMMITTED, area_lsoas=inputs.lsoa_districts,
-                               known_codes=force_extract.definition_codes(definitions),
-                               period=default_config.period,
-                               lsoa_districts=inputs.lsoa_districts)
+    frame = force_extract.load(
+        COMMITTED,
+        area_lsoas=inputs.lsoa_districts,
+        known_codes=force_extract.definition_codes(definitions),
+        period=default_config.period,
+        lsoa_districts=inputs.lsoa_districts,
+    )
     assert len(frame) > 150_000
     assert frame.attrs["synthetic"] is True
     assert frame["offence_date"].min() >= pd.Timestamp("2010-04-01")
@@ -80,14 +87,24 @@ def test_generate_is_pure_and_seeded(inputs):
     totals = inputs.annual_totals[inputs.annual_totals["year"].isin([2012, 2020])]
 
     def run(seed):
-        return demo.generate(totals, inputs.lsoa_weights, inputs.code_shares,
-                             inputs.lsoa_districts, knife_codes=inputs.knife_codes,
-                             firearm_codes=inputs.firearm_codes, seed=seed)
+        return demo.generate(
+            totals,
+            inputs.lsoa_weights,
+            inputs.code_shares,
+            inputs.lsoa_districts,
+            knife_codes=inputs.knife_codes,
+            firearm_codes=inputs.firearm_codes,
+            seed=seed,
+        )
 
     first, again, other = run(20210331), run(20210331), run(1)
     pd.testing.assert_frame_equal(first, again)
-    assert len(first) == len(other) == int(totals["count"].sum()) - int(
-        totals.loc[totals["category"] == demo.KNIFE, "count"].sum())
+    assert (
+        len(first)
+        == len(other)
+        == int(totals["count"].sum())
+        - int(totals.loc[totals["category"] == demo.KNIFE, "count"].sum())
+    )
     assert not first["lsoa_code"].equals(other["lsoa_code"])
 
 
@@ -105,25 +122,36 @@ def test_everything_is_marked_synthetic(generated):
 
 @pytest.mark.parametrize(
     "category, year, expected",
-    [("robbery", 2017, 669), ("possession_of_weapons", 2017, 514),
-     ("drug_offences", 2017, 1423), ("violence_with_injury", 2017, 4973),
-     ("violence_without_injury", 2017, 9286), ("homicide", 2017, 7),
-     ("violence_with_injury", 2010, 4529), ("drug_offences", 2010, 2378),
-     # 2018/19 from the PFA data tables, Table P1 (year ending March 2019 edition)
-     ("robbery", 2018, 834), ("violence_with_injury", 2018, 5105), ("homicide", 2018, 12),
-     ("possession_of_weapons", 2018, 551), ("drug_offences", 2018, 1349)],
+    [
+        ("robbery", 2017, 669),
+        ("possession_of_weapons", 2017, 514),
+        ("drug_offences", 2017, 1423),
+        ("violence_with_injury", 2017, 4973),
+        ("violence_without_injury", 2017, 9286),
+        ("homicide", 2017, 7),
+        ("violence_with_injury", 2010, 4529),
+        ("drug_offences", 2010, 2378),
+        # 2018/19 from the PFA data tables, Table P1 (year ending March 2019 edition)
+        ("robbery", 2018, 834),
+        ("violence_with_injury", 2018, 5105),
+        ("homicide", 2018, 12),
+        ("possession_of_weapons", 2018, 551),
+        ("drug_offences", 2018, 1349),
+    ],
 )
 def test_annual_totals_equal_the_real_ons_numbers(extract, category, year, expected):
     assert count(extract, category, year) == expected
 
 
-def test_every_year_to_2017_18_equals_rec_crime_pfa(extract, recorded_crime, definitions,
-                                                    default_config):
+def test_every_year_to_2017_18_equals_rec_crime_pfa(
+    extract, recorded_crime, definitions, default_config
+):
     from needs_assessment.sources import ons_recorded_crime
 
     annual = ons_recorded_crime.financial_years(recorded_crime)
-    annual = annual[(annual["force"] == default_config.area.force) & annual["year"].between(
-        2010, 2017)]
+    annual = annual[
+        (annual["force"] == default_config.area.force) & annual["year"].between(2010, 2017)
+    ]
     for category in demo.CATEGORIES:
         groups = definitions.categories[category].ons_offence_groups
         real = annual[annual["offence_group"].isin(groups)].groupby("year")["count"].sum()
@@ -132,13 +160,23 @@ def test_every_year_to_2017_18_equals_rec_crime_pfa(extract, recorded_crime, def
 
 
 def test_sharp_instrument_rows_equal_table_p5(extract, definitions):
-    eligible = extract["home_office_code"].isin(definitions.categories["knife_crime"]
-                                                .home_office_codes)
+    eligible = extract["home_office_code"].isin(
+        definitions.categories["knife_crime"].home_office_codes
+    )
     flagged = extract[extract["sharp_instrument"] & eligible].groupby("year").size()
     # Table P5, newest edition giving each year (2017/18: 536 in the YE Jun 2019 edition
     # onwards, 535 before)
-    p5 = {2010: 291, 2011: 238, 2012: 253, 2013: 220, 2014: 316, 2015: 376, 2016: 403,
-          2017: 536, 2018: 380}
+    p5 = {
+        2010: 291,
+        2011: 238,
+        2012: 253,
+        2013: 220,
+        2014: 316,
+        2015: 376,
+        2016: 403,
+        2017: 536,
+        2018: 380,
+    }
     assert {year: int(flagged[year]) for year in p5} == p5
     assert not (extract["sharp_instrument"] & ~eligible).any()
 
@@ -150,8 +188,9 @@ def test_years_after_the_real_data_follow_the_severity_score(inputs, extract):
             assert totals.loc[(year, category), "basis"].startswith("synthetic continuation")
         assert totals.loc[(2018, category), "basis"].startswith("ONS PFA data tables")
     # Violence against the person score, year ending March 2019 -> March 2020: 3.2435 -> 3.7651
-    assert count(extract, "violence_with_injury", 2019) == math.floor(5105 * 3.765060 / 3.243503
-                                                                      + 0.5)
+    assert count(extract, "violence_with_injury", 2019) == math.floor(
+        5105 * 3.765060 / 3.243503 + 0.5
+    )
     for category in demo.CATEGORIES:
         for year in (2019, 2020, 2021):
             assert 0.5 < count(extract, category, year) / count(extract, category, 2018) < 2
@@ -170,8 +209,9 @@ def test_codes_follow_the_2017_18_shares(extract, inputs):
 
 
 def test_drug_supply_import_shares_come_out_as_planted(extract, default_config):
-    supply = extract[(extract["home_office_code"] == "92A")
-                     & extract["offender_home_district"].notna()]
+    supply = extract[
+        (extract["home_office_code"] == "92A") & extract["offender_home_district"].notna()
+    ]
     outside = ~supply["offender_home_district"].isin(list(default_config.area.districts))
     share = outside.groupby(supply["district_code"]).mean()
     offenders = supply.groupby("district_code").size()
@@ -185,16 +225,17 @@ def test_drug_supply_import_shares_come_out_as_planted(extract, default_config):
     homes = supply.loc[outside, "offender_home_district"]
     assert homes.str.startswith("E09").mean() > 0.5  # mostly London boroughs
     assert {"E09000012", "E09000014", "E09000010", "E06000032"} <= set(homes)
-    assert supply.loc[outside, "offender_postcode_district"].isin(
-        ["E8", "N17", "N15", "E5"]).any()
+    assert supply.loc[outside, "offender_postcode_district"].isin(["E8", "N17", "N15", "E5"]).any()
 
 
 def test_drug_supply_unknown_homes_and_children(extract):
     supply = extract[extract["home_office_code"] == "92A"]
     assert supply["offender_home_district"].isna().mean() == pytest.approx(
-        demo.SUPPLY_UNKNOWN_HOME_SHARE, abs=0.02)
-    assert supply["offender_postcode_district"].isna().equals(
-        supply["offender_home_district"].isna())
+        demo.SUPPLY_UNKNOWN_HOME_SHARE, abs=0.02
+    )
+    assert (
+        supply["offender_postcode_district"].isna().equals(supply["offender_home_district"].isna())
+    )
     assert 0.08 < (supply["offender_age"] < 18).mean() < 0.25
     assert supply["offender_age"].notna().all()
 
@@ -202,7 +243,8 @@ def test_drug_supply_unknown_homes_and_children(extract):
 def test_county_lines_mostly_supply_by_out_of_area_offenders(extract, default_config):
     lines = extract[extract["county_lines"]]
     outside = lines["offender_home_district"].notna() & ~lines["offender_home_district"].isin(
-        list(default_config.area.districts))
+        list(default_config.area.districts)
+    )
     assert len(lines) > 1000
     assert (lines["home_office_code"] == "92A").mean() > 0.6
     assert (outside & (lines["home_office_code"] == "92A")).mean() > 0.5
@@ -210,13 +252,15 @@ def test_county_lines_mostly_supply_by_out_of_area_offenders(extract, default_co
 
 
 def test_lsoa_spread_follows_police_uk(extract, inputs):
-    types = {"Violence and sexual offences": (VIOLENCE, 0.9), "Drugs": (("drug_offences",), 0.7),
-             "Robbery": (("robbery",), 0.7), "Possession of weapons": (("possession_of_weapons",),
-                                                                       0.7)}
+    types = {
+        "Violence and sexual offences": (VIOLENCE, 0.9),
+        "Drugs": (("drug_offences",), 0.7),
+        "Robbery": (("robbery",), 0.7),
+        "Possession of weapons": (("possession_of_weapons",), 0.7),
+    }
     for crime_type, (categories, minimum) in types.items():
         rows = extract[extract["category"].isin(categories)]
-        spread = rows.groupby("lsoa_code").size().reindex(inputs.lsoa_weights.index,
-                                                          fill_value=0)
+        spread = rows.groupby("lsoa_code").size().reindex(inputs.lsoa_weights.index, fill_value=0)
         rho = spread.corr(inputs.lsoa_weights[crime_type], method="spearman")
         assert rho > minimum, crime_type
     violence = extract[extract["category"].isin(VIOLENCE)]
@@ -249,8 +293,9 @@ def test_gun_crime_is_rare_and_never_also_a_knife(extract, definitions):
     guns = extract[extract["firearm"]]
     per_year = guns.groupby("year").size()
     assert per_year.between(3, 60).all()
-    assert guns["home_office_code"].isin(definitions.categories["gun_crime"]
-                                         .home_office_codes).all()
+    assert (
+        guns["home_office_code"].isin(definitions.categories["gun_crime"].home_office_codes).all()
+    )
     assert not (extract["firearm"] & extract["sharp_instrument"]).any()
 
 

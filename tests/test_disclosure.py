@@ -1,4 +1,4 @@
-"""Tests for needs_assessment.disclosure: worked tables with the expected cells hidden."""
+"""Tests for needs_assessment.methods.disclosure: worked tables with the expected cells hidden."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from needs_assessment.disclosure import (
+from needs_assessment.methods.disclosure import (
     DisclosureError,
     assert_no_identifiers,
     marker_column,

@@ -11,9 +11,10 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from needs_assessment import report
+from needs_assessment.chapters import registry
 from needs_assessment.errors import NotebookError
 from needs_assessment.paths import DEFAULT_CONFIG, NOTEBOOK_DIR
+from needs_assessment.report import run as report
 
 pytestmark = pytest.mark.e2e
 
@@ -85,7 +86,7 @@ def test_failed_run_names_notebook_and_cell_and_keeps_previous_report(
     for other in NOTEBOOK_DIR.glob("*.ipynb"):
         if other.name != "01_trends.ipynb":
             shutil.copy(other, tmp_path)
-    monkeypatch.setattr(report, "NOTEBOOK_DIR", tmp_path)
+    monkeypatch.setattr(registry, "NOTEBOOK_DIR", tmp_path)
     with pytest.raises(
         NotebookError, match=r"01_trends\.ipynb failed in cell 3 .*ZeroDivisionError"
     ):

@@ -12,7 +12,7 @@ import pytest
 import shapely
 from statsmodels.stats.multitest import multipletests
 
-from needs_assessment import hotspots as h
+from needs_assessment.chapters.hotspots import analysis as h
 from needs_assessment.definitions import load_definitions
 from needs_assessment.prepare import prepare, read
 
@@ -20,8 +20,9 @@ SIDE = 12
 SEED = 20210331
 
 
-def lattice(side: int = SIDE, extra: list[tuple[str, shapely.Polygon]] | None = None
-            ) -> gpd.GeoDataFrame:
+def lattice(
+    side: int = SIDE, extra: list[tuple[str, shapely.Polygon]] | None = None
+) -> gpd.GeoDataFrame:
     """A side x side grid of unit squares with ids rRRcCC, plus any extra polygons."""
     ids, shapes = [], []
     for r in range(side):
@@ -46,11 +47,13 @@ def distance_to_cluster(code: str) -> int:
     return min(max(abs(r - a), abs(c - b)) for a, b in CLUSTER)
 
 
-def poisson_rates(grid: gpd.GeoDataFrame, base: float, planted: float | None, seed: int
-                  ) -> pd.Series:
+def poisson_rates(
+    grid: gpd.GeoDataFrame, base: float, planted: float | None, seed: int
+) -> pd.Series:
     rng = np.random.default_rng(seed)
-    means = np.array([planted if planted and cell(code) in CLUSTER else base
-                      for code in grid["lsoa_code"]])
+    means = np.array(
+        [planted if planted and cell(code) in CLUSTER else base for code in grid["lsoa_code"]]
+    )
     counts = rng.poisson(means)
     return pd.Series(counts / 1500 * 1000, index=grid["lsoa_code"])  # 1,500 residents each
 
@@ -85,7 +88,11 @@ def test_planted_cluster_is_flagged_and_nothing_far_from_it(weights, seed):
     assert len(high_high) >= 3
     assert all(distance_to_cluster(code) <= 1 for code in high_high)
     assert set(result.loc[result["lisa_cluster"] != h.NOT_SIGNIFICANT, "lisa_cluster"]) <= {
-        "High-High", "Low-Low", "High-Low", "Low-High"}
+        "High-High",
+        "Low-Low",
+        "High-Low",
+        "Low-High",
+    }
 
 
 def test_no_planted_cluster_flags_nothing(weights):
@@ -198,12 +205,14 @@ def test_random_concentration_is_near_even_spread_for_many_events():
 
 def test_top_decile_and_persistence_by_hand():
     codes = [f"L{i}" for i in range(10)]  # ceil(10% of 10) = 1 LSOA per period
-    events = pd.DataFrame({
-        "category": "x",
-        "period": ["p1", "p1", "p2", "p2", "p3", "p4"],
-        "lsoa_code": ["L0", "L1", "L0", "L1", "L5", "L0"],
-        "count": [5, 1, 2, 2, 0, 3],
-    })
+    events = pd.DataFrame(
+        {
+            "category": "x",
+            "period": ["p1", "p1", "p2", "p2", "p3", "p4"],
+            "lsoa_code": ["L0", "L1", "L0", "L1", "L5", "L0"],
+            "count": [5, 1, 2, 2, 0, 3],
+        }
+    )
     # p1: L0 alone on top; p2: L0 and L1 tie for the top; p3: nobody (no event); p4: L0
     result = h.persistence(events, "x", ["p1", "p2", "p3", "p4"], codes)
     assert result.to_dict() == {"L0": 3, "L1": 1, **{f"L{i}": 0 for i in range(2, 10)}}
@@ -221,32 +230,43 @@ def definitions(default_config):
 
 
 def test_policeuk_events_leave_out_unlocated_and_outside(definitions):
-    counts = pd.DataFrame({
-        "month": pd.to_datetime(["2019-01-01"] * 4 + ["2019-02-01"]),
-        "force": "F", "lsoa_code": ["A", "A", None, "Z", "B"],
-        "crime_type": ["Robbery", "Robbery", "Robbery", "Robbery", "Burglary"],
-        "crimes": [2, 1, 4, 3, 9],
-    })
+    counts = pd.DataFrame(
+        {
+            "month": pd.to_datetime(["2019-01-01"] * 4 + ["2019-02-01"]),
+            "force": "F",
+            "lsoa_code": ["A", "A", None, "Z", "B"],
+            "crime_type": ["Robbery", "Robbery", "Robbery", "Robbery", "Burglary"],
+            "crimes": [2, 1, 4, 3, 9],
+        }
+    )
     events = h.policeuk_events(counts, definitions, ["A", "B"], categories=("robbery",))
     assert events.events.to_dict(orient="records") == [
-        {"category": "robbery", "period": "2019-01", "lsoa_code": "A", "count": 3}]
-    assert events.excluded.iloc[0].to_dict() == {"category": "robbery", "events": 10,
-                                                 "no_location": 4, "outside_area": 3}
+        {"category": "robbery", "period": "2019-01", "lsoa_code": "A", "count": 3}
+    ]
+    assert events.excluded.iloc[0].to_dict() == {
+        "category": "robbery",
+        "events": 10,
+        "no_location": 4,
+        "outside_area": 3,
+    }
     assert list(events.periods["period"]) == ["2019-01", "2019-02"]
     assert events.periods["period_years"].iloc[0] == pytest.approx(1 / 12)
 
 
 def small_extract() -> pd.DataFrame:
-    return pd.DataFrame({
-        "offence_date": pd.to_datetime(["2019-04-06", "2019-04-06", "2020-07-04", "2021-01-01",
-                                        "2018-05-05"]),
-        "offence_hour": pd.array([22, 22, 3, None, 12], dtype="Int64"),
-        "home_office_code": ["8N", "8N", "8N", "92A", "8N"],
-        "lsoa_code": ["A", "B", "A", "A", "B"],
-        "sharp_instrument": [True, False, False, False, False],
-        "financial_year": ["2019/20", "2019/20", "2020/21", "2020/21", "2018/19"],
-        "year": [2019, 2019, 2020, 2020, 2018],
-    })
+    return pd.DataFrame(
+        {
+            "offence_date": pd.to_datetime(
+                ["2019-04-06", "2019-04-06", "2020-07-04", "2021-01-01", "2018-05-05"]
+            ),
+            "offence_hour": pd.array([22, 22, 3, None, 12], dtype="Int64"),
+            "home_office_code": ["8N", "8N", "8N", "92A", "8N"],
+            "lsoa_code": ["A", "B", "A", "A", "B"],
+            "sharp_instrument": [True, False, False, False, False],
+            "financial_year": ["2019/20", "2019/20", "2020/21", "2020/21", "2018/19"],
+            "year": [2019, 2019, 2020, 2020, 2018],
+        }
+    )
 
 
 def test_extract_categories_follow_codes_and_markers(definitions):
@@ -258,10 +278,20 @@ def test_extract_categories_follow_codes_and_markers(definitions):
 
 
 def test_person_years_use_each_periods_population():
-    population = pd.DataFrame({"lsoa11_code": ["A", "A", "B", "B"], "year": [2019, 2020] * 2,
-                               "population": [1200.0, 1320.0, 600.0, 660.0]})
-    periods = pd.DataFrame({"period": ["2019-01", "2021-01"], "population_year": [2019, 2021],
-                            "period_years": [1 / 12, 1 / 12]})
+    population = pd.DataFrame(
+        {
+            "lsoa11_code": ["A", "A", "B", "B"],
+            "year": [2019, 2020] * 2,
+            "population": [1200.0, 1320.0, 600.0, 660.0],
+        }
+    )
+    periods = pd.DataFrame(
+        {
+            "period": ["2019-01", "2021-01"],
+            "population_year": [2019, 2021],
+            "period_years": [1 / 12, 1 / 12],
+        }
+    )
     years = h.person_years(periods, population, ["A", "B"])
     assert years["A"] == pytest.approx(100 + 110)  # 2021 uses the last estimate, 2020
     with pytest.raises(ValueError, match="no population"):
@@ -286,8 +316,17 @@ def test_hour_by_weekday_and_month_profile(definitions):
 
 @pytest.fixture(scope="module")
 def real(default_config, definitions):
-    prepare(default_config, only=["police_uk_counts", "imd", "lsoa_lookup", "lsoa_population",
-                                  "lsoa_boundaries", "force_extract"])
+    prepare(
+        default_config,
+        only=[
+            "police_uk_counts",
+            "imd",
+            "lsoa_lookup",
+            "lsoa_population",
+            "lsoa_boundaries",
+            "force_extract",
+        ],
+    )
     return h.build(default_config, definitions, read)
 
 
@@ -339,8 +378,9 @@ def test_real_published_lsoa_table_is_disclosure_controlled(real, default_config
 
 def test_real_district_table(real, default_config):
     table = h.district_csv(real, default_config)
-    violence = table[(table["tier"] == h.TIER_POLICE_UK)
-                     & (table["category"] == "violence_and_sexual_offences")].set_index("district")
+    violence = table[
+        (table["tier"] == h.TIER_POLICE_UK) & (table["category"] == "violence_and_sexual_offences")
+    ].set_index("district")
     assert violence["count"].sum() == 11_114
     assert violence.loc["Peterborough", "hot_spots"] == 6
     assert violence["share_of_force_pct"].sum() == pytest.approx(100, abs=0.2)
@@ -352,8 +392,10 @@ def test_real_results_and_words(real):
     out = h.results(real)
     assert out["method"]["fdr_level"] == h.FDR_LEVEL
     assert out["hot_spots"][h.TIER_POLICE_UK]["violence_and_sexual_offences"]["hot_spots"] == 6
-    assert out["concentration"][h.TIER_POLICE_UK]["violence_and_sexual_offences"][
-        "share_lsoas_50pct"] == 20.3
+    assert (
+        out["concentration"][h.TIER_POLICE_UK]["violence_and_sexual_offences"]["share_lsoas_50pct"]
+        == 20.3
+    )
     text = h.describe_hotspots(real, "Cambridgeshire & Peterborough")
     assert text.startswith("6 of 487 LSOAs") and "6 in Peterborough" in text
     assert "20.3% hold half" in h.describe_concentration(real)

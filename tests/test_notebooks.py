@@ -3,10 +3,9 @@
 import nbformat
 import pytest
 
-from needs_assessment.chapters import CHAPTERS
+from needs_assessment.chapters.registry import CHAPTERS, chapter_notebook
 from needs_assessment.paths import DEFAULT_CONFIG, KERNEL_NAME, NOTEBOOK_DIR, ROOT
-from needs_assessment.render import chapter_title
-from needs_assessment.report import chapter_notebook
+from needs_assessment.report.render import chapter_title
 
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 

@@ -8,7 +8,7 @@ import zipfile
 import pandas as pd
 import pytest
 
-from needs_assessment.disclosure import MARKER_SUFFIX, SUPPRESSED_MARKER
+from needs_assessment.methods.disclosure import MARKER_SUFFIX, SUPPRESSED_MARKER
 from needs_assessment.prepare import read
 
 pytestmark = pytest.mark.e2e

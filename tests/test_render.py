@@ -5,8 +5,8 @@ import re
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from needs_assessment.figures import figure_html
-from needs_assessment.render import Page, merge, to_html
+from needs_assessment.presentation.figures import figure_html
+from needs_assessment.report.render import Page, merge, to_html
 
 PAGE = Page(
     title="Test assessment",

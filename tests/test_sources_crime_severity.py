@@ -21,8 +21,11 @@ def scores() -> pd.DataFrame:
 
 
 def _score(frame, code, group, year_ending):
-    hit = frame[(frame["area_code"] == code) & (frame["offence_group"] == group)
-                & (frame["year_ending"] == pd.Timestamp(year_ending))]
+    hit = frame[
+        (frame["area_code"] == code)
+        & (frame["offence_group"] == group)
+        & (frame["year_ending"] == pd.Timestamp(year_ending))
+    ]
     assert len(hit) == 1
     return hit["severity_score"].iloc[0]
 
@@ -32,11 +35,14 @@ def test_published_values(scores):
     assert _score(scores, CAMBS, violence, "2011-03-31") == pytest.approx(1.96, abs=0.005)
     assert _score(scores, CAMBS, violence, "2022-03-31") == pytest.approx(4.11, abs=0.005)
     assert _score(scores, CAMBS, "Total recorded crime", "2011-03-31") == pytest.approx(
-        9.02, abs=0.005)
+        9.02, abs=0.005
+    )
     assert _score(scores, CAMBS, "Total recorded crime", "2022-03-31") == pytest.approx(
-        13.65, abs=0.005)
+        13.65, abs=0.005
+    )
     assert _score(scores, "K04000001", "Total recorded crime", "2022-03-31") == pytest.approx(
-        15.85, abs=0.005)
+        15.85, abs=0.005
+    )
 
 
 def test_shape_names_and_not_available(scores):
@@ -53,8 +59,9 @@ def test_shape_names_and_not_available(scores):
 
 
 def test_groups_add_up_to_total(scores):
-    wide = scores.pivot_table(index=["area_code", "year_ending"], columns="offence_group",
-                              values="severity_score")
+    wide = scores.pivot_table(
+        index=["area_code", "year_ending"], columns="offence_group", values="severity_score"
+    )
     parts = wide.drop(columns="Total recorded crime").sum(axis=1)
     assert (parts - wide["Total recorded crime"]).abs().max() < 1e-9
 
@@ -76,8 +83,7 @@ HEADER = "offence_group,code,name,year,severity_score,year_ending\n"
 
 def _record(score="1.5", code=CAMBS, year_ending="2011-03-31"):
     # the 'year' field holds a quoted newline, as in the published file
-    return (f"Robbery,{code},Cambridgeshire,\"Apr '10 to \nMar '11...11\",{score},"
-            f"{year_ending}\n")
+    return f"Robbery,{code},Cambridgeshire,\"Apr '10 to \nMar '11...11\",{score},{year_ending}\n"
 
 
 def _write(tmp_path, text, name="scores.csv.gz"):
@@ -88,14 +94,18 @@ def _write(tmp_path, text, name="scores.csv.gz"):
 
 
 def test_non_numeric_score_names_the_line_of_the_record(tmp_path):
-    records = (_record() + _record(year_ending="2012-03-31")
-               + _record("n/a", year_ending="2013-03-31"))
+    records = (
+        _record() + _record(year_ending="2012-03-31") + _record("n/a", year_ending="2013-03-31")
+    )
     path = _write(tmp_path, HEADER + records)
     with pytest.raises(DataError, match="not a number: 'n/a'") as caught:
         crime_severity.load(path)
     # header = line 1; each record takes two lines: 2-3, 4-5, 6-7
     assert (caught.value.file, caught.value.row, caught.value.column) == (
-        str(path), 6, "severity_score")
+        str(path),
+        6,
+        "severity_score",
+    )
 
 
 def test_blank_score_and_bad_date(tmp_path):
@@ -114,16 +124,18 @@ def test_missing_column_and_bad_code(tmp_path):
     with pytest.raises(DataError, match="required column is missing") as caught:
         crime_severity.load(path)
     assert caught.value.column == "code"
-    bad = _write(tmp_path, HEADER + _record() + _record(code="Cambs", year_ending="2012-03-31"),
-                 "b.csv.gz")
+    bad = _write(
+        tmp_path, HEADER + _record() + _record(code="Cambs", year_ending="2012-03-31"), "b.csv.gz"
+    )
     with pytest.raises(DataError, match="not the ONS code") as caught:
         crime_severity.load(bad)
     assert (caught.value.row, caught.value.column) == (4, "code")
 
 
 def test_duplicate_record_fails_schema_with_its_line(tmp_path):
-    path = _write(tmp_path, HEADER + _record() + _record("2.0", year_ending="2012-03-31")
-                  + _record("1.7"))
+    path = _write(
+        tmp_path, HEADER + _record() + _record("2.0", year_ending="2012-03-31") + _record("1.7")
+    )
     with pytest.raises(DataError, match="fails the ONS crime severity score") as caught:
         crime_severity.load(path)
     assert caught.value.row in (2, 6)  # one of the two duplicated records

@@ -21,8 +21,7 @@ ROWS = [
     "T-0002,2018-04-01,,92A,E01015614,N,N,,,17,M,E09000012,E8,Y",
     "T-0003,2022-03-31,14,105A,E01018171,N,N,35,F,,,,,N",
 ]
-LSOA_DISTRICTS = {"E01017957": "E07000008", "E01015614": "E06000031",
-                  "E01018171": "E07000011"}
+LSOA_DISTRICTS = {"E01017957": "E07000008", "E01015614": "E06000031", "E01018171": "E07000011"}
 PERIOD = (2010, 2021)
 
 
@@ -101,8 +100,9 @@ def test_synthetic_references_are_flagged(tmp_path, known_codes):
 
 def test_template_passes(known_codes):
     template = CONFIG_DIR / "templates" / "force_extract_template.csv"
-    frame = force_extract.load(template, known_codes=known_codes, period=PERIOD,
-                               lsoa_districts=LSOA_DISTRICTS)
+    frame = force_extract.load(
+        template, known_codes=known_codes, period=PERIOD, lsoa_districts=LSOA_DISTRICTS
+    )
     assert len(frame) == 2
     assert frame["offence_reference"].str.contains("EXAMPLE").all()
 
@@ -120,61 +120,156 @@ DROPPED = ",".join(c for c in force_extract.COLUMNS if c != "victim_age")
 DROPPED_ROWS = [",".join(v for i, v in enumerate(r.split(",")) if i != 7) for r in ROWS]
 
 BAD = {
-    "missing column": (good_text(DROPPED_ROWS, DROPPED), 1, "victim_age",
-                       "required column is missing"),
-    "renamed column": (good_text(header=HEADER.replace("offence_reference", "crime_ref")),
-                       1, "offence_reference", "'crime_ref': was it renamed"),
+    "missing column": (
+        good_text(DROPPED_ROWS, DROPPED),
+        1,
+        "victim_age",
+        "required column is missing",
+    ),
+    "renamed column": (
+        good_text(header=HEADER.replace("offence_reference", "crime_ref")),
+        1,
+        "offence_reference",
+        "'crime_ref': was it renamed",
+    ),
     "empty file": ("", None, None, "file is empty"),
     "blank file": ("\n\n  \n", None, None, "file is empty"),
     "header only": (HEADER + "\n", None, None, "header but no data rows"),
     "semicolons": (good_text().replace(",", ";"), 1, None, "separated by ';', not commas"),
     "tabs": (good_text().replace(",", "\t"), 1, None, "separated by tabs"),
-    "non-numeric age": (good_text(replace(3, "offender_age", "about 20")), 3,
-                        "offender_age", "not a whole number: 'about 20'"),
-    "age out of range": (good_text(replace(2, "victim_age", "130")), 2, "victim_age",
-                         "130 is out of range"),
-    "hour out of range": (good_text(replace(4, "offence_hour", "24")), 4, "offence_hour",
-                          "out of range (expected an hour 0-23"),
-    "invalid date": (good_text(replace(3, "offence_date", "2019-02-30")), 3, "offence_date",
-                     "not a real calendar date: '2019-02-30'"),
-    "date format": (good_text(replace(2, "offence_date", "31/01/2018")), 2, "offence_date",
-                    "not a YYYY-MM-DD date: '31/01/2018'"),
-    "date before period": (good_text(replace(4, "offence_date", "2010-03-31")), 4,
-                           "offence_date", "outside the assessed period 2010/11 to 2021/22"),
-    "date after period": (good_text(replace(2, "offence_date", "2022-04-01")), 2,
-                          "offence_date", "2022-04-01 is outside the assessed period"),
-    "missing date": (good_text(replace(3, "offence_date", "")), 3, "offence_date",
-                     "value is missing"),
-    "duplicated reference": (good_text(replace(4, "offence_reference", "T-0001")), 4,
-                             "offence_reference", "'T-0001' appears twice (first on row 2)"),
-    "blank reference": (good_text(replace(3, "offence_reference", "")), 3,
-                        "offence_reference", "value is missing"),
-    "unknown LSOA": (good_text(replace(3, "lsoa_code", "E01000001")), 3, "lsoa_code",
-                     "'E01000001' is not in the assessed area"),
-    "2021 LSOA": (good_text(replace(4, "lsoa_code", "E01035001")), 4, "lsoa_code",
-                  "'E01035001' is a 2021 LSOA code, mixed in with 2011 codes"),
-    "not an LSOA": (good_text(replace(2, "lsoa_code", "CB1 2AB")), 2, "lsoa_code",
-                    "not an LSOA code: 'CB1 2AB'"),
-    "unknown code": (good_text(replace(3, "home_office_code", "8X")), 3, "home_office_code",
-                     "'8X' is not a Home Office offence code in the serious-violence"),
-    "flag value": (good_text(replace(2, "sharp_instrument", "Yes")), 2, "sharp_instrument",
-                   "expected Y or N, found 'Yes'"),
-    "blank flag": (good_text(replace(4, "county_lines", "")), 4, "county_lines",
-                   "value is missing (expected Y or N)"),
-    "sex value": (good_text(replace(2, "victim_sex", "Male")), 2, "victim_sex",
-                  "expected M, F, U or blank, found 'Male'"),
-    "district name": (good_text(replace(3, "offender_home_district", "Hackney")), 3,
-                      "offender_home_district", "not a district (LAD) code"),
-    "full postcode": (good_text(replace(2, "offender_postcode_district", "CB1 2AB")), 2,
-                      "offender_postcode_district", "not a postcode district"),
-    "truncated last line": (good_text()[:-12], 4, "victim_age",
-                            "the last line looks truncated"),
-    "short line inside": (good_text([ROWS[0][:-20], *ROWS[1:]]), 2, "offender_sex",
-                          "the line is cut short"),
-    "unquoted comma": (good_text(replace(3, "victim_sex", "F,extra")), 3, None,
-                       "a value holding a comma must be in double quotes"),
-    "duplicated header": (good_text(header=HEADER.replace("firearm", "sharp_instrument")),
-                          1, "sharp_instrument", "column appears more than once"),
+    "non-numeric age": (
+        good_text(replace(3, "offender_age", "about 20")),
+        3,
+        "offender_age",
+        "not a whole number: 'about 20'",
+    ),
+    "age out of range": (
+        good_text(replace(2, "victim_age", "130")),
+        2,
+        "victim_age",
+        "130 is out of range",
+    ),
+    "hour out of range": (
+        good_text(replace(4, "offence_hour", "24")),
+        4,
+        "offence_hour",
+        "out of range (expected an hour 0-23",
+    ),
+    "invalid date": (
+        good_text(replace(3, "offence_date", "2019-02-30")),
+        3,
+        "offence_date",
+        "not a real calendar date: '2019-02-30'",
+    ),
+    "date format": (
+        good_text(replace(2, "offence_date", "31/01/2018")),
+        2,
+        "offence_date",
+        "not a YYYY-MM-DD date: '31/01/2018'",
+    ),
+    "date before period": (
+        good_text(replace(4, "offence_date", "2010-03-31")),
+        4,
+        "offence_date",
+        "outside the assessed period 2010/11 to 2021/22",
+    ),
+    "date after period": (
+        good_text(replace(2, "offence_date", "2022-04-01")),
+        2,
+        "offence_date",
+        "2022-04-01 is outside the assessed period",
+    ),
+    "missing date": (
+        good_text(replace(3, "offence_date", "")),
+        3,
+        "offence_date",
+        "value is missing",
+    ),
+    "duplicated reference": (
+        good_text(replace(4, "offence_reference", "T-0001")),
+        4,
+        "offence_reference",
+        "'T-0001' appears twice (first on row 2)",
+    ),
+    "blank reference": (
+        good_text(replace(3, "offence_reference", "")),
+        3,
+        "offence_reference",
+        "value is missing",
+    ),
+    "unknown LSOA": (
+        good_text(replace(3, "lsoa_code", "E01000001")),
+        3,
+        "lsoa_code",
+        "'E01000001' is not in the assessed area",
+    ),
+    "2021 LSOA": (
+        good_text(replace(4, "lsoa_code", "E01035001")),
+        4,
+        "lsoa_code",
+        "'E01035001' is a 2021 LSOA code, mixed in with 2011 codes",
+    ),
+    "not an LSOA": (
+        good_text(replace(2, "lsoa_code", "CB1 2AB")),
+        2,
+        "lsoa_code",
+        "not an LSOA code: 'CB1 2AB'",
+    ),
+    "unknown code": (
+        good_text(replace(3, "home_office_code", "8X")),
+        3,
+        "home_office_code",
+        "'8X' is not a Home Office offence code in the serious-violence",
+    ),
+    "flag value": (
+        good_text(replace(2, "sharp_instrument", "Yes")),
+        2,
+        "sharp_instrument",
+        "expected Y or N, found 'Yes'",
+    ),
+    "blank flag": (
+        good_text(replace(4, "county_lines", "")),
+        4,
+        "county_lines",
+        "value is missing (expected Y or N)",
+    ),
+    "sex value": (
+        good_text(replace(2, "victim_sex", "Male")),
+        2,
+        "victim_sex",
+        "expected M, F, U or blank, found 'Male'",
+    ),
+    "district name": (
+        good_text(replace(3, "offender_home_district", "Hackney")),
+        3,
+        "offender_home_district",
+        "not a district (LAD) code",
+    ),
+    "full postcode": (
+        good_text(replace(2, "offender_postcode_district", "CB1 2AB")),
+        2,
+        "offender_postcode_district",
+        "not a postcode district",
+    ),
+    "truncated last line": (good_text()[:-12], 4, "victim_age", "the last line looks truncated"),
+    "short line inside": (
+        good_text([ROWS[0][:-20], *ROWS[1:]]),
+        2,
+        "offender_sex",
+        "the line is cut short",
+    ),
+    "unquoted comma": (
+        good_text(replace(3, "victim_sex", "F,extra")),
+        3,
+        None,
+        "a value holding a comma must be in double quotes",
+    ),
+    "duplicated header": (
+        good_text(header=HEADER.replace("firearm", "sharp_instrument")),
+        1,
+        "sharp_instrument",
+        "column appears more than once",
+    ),
 }
 
 
@@ -227,4 +322,7 @@ def test_parse_takes_a_text_frame(known_codes):
     with pytest.raises(DataError) as caught:
         force_extract.parse(frame, "demo frame")
     assert (caught.value.file, caught.value.row, caught.value.column) == (
-        "demo frame", 3, "firearm")
+        "demo frame",
+        3,
+        "firearm",
+    )

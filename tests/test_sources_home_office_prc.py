@@ -42,17 +42,25 @@ def test_columns_codes_and_levels(pfa):
 
 def test_territorial_forces_and_other_bodies(pfa):
     others = set(pfa[~pfa["is_territorial_force"]]["force_name"])
-    assert others == {"British Transport Police", "Action Fraud", "CIFAS", "UK Finance",
-                      "Financial Fraud Action UK"}
+    assert others == {
+        "British Transport Police",
+        "Action Fraud",
+        "CIFAS",
+        "UK Finance",
+        "Financial Fraud Action UK",
+    }
     territorial = prc.territorial_forces(pfa)
     assert territorial["force_name"].nunique() == 43
     assert {"London, City of", "Metropolitan Police", "Cambridgeshire"} <= set(
-        territorial["force_name"])
+        territorial["force_name"]
+    )
 
 
-CSP_HEADER = ("Financial Year,Financial Quarter,Force Name,Community Safety Partnership,"
-              "Offence Description,Offence Group,Offence Subgroup,Offence Code,"
-              "Number of Offences\n")
+CSP_HEADER = (
+    "Financial Year,Financial Quarter,Force Name,Community Safety Partnership,"
+    "Offence Description,Offence Group,Offence Subgroup,Offence Code,"
+    "Number of Offences\n"
+)
 
 
 def _csp_file(tmp_path, *lines, header=CSP_HEADER, name="prc-csp.csv"):
@@ -61,10 +69,14 @@ def _csp_file(tmp_path, *lines, header=CSP_HEADER, name="prc-csp.csv"):
     return path
 
 
-ROBBERY = ("2017/18,Q1,Cambridgeshire,Peterborough,Robbery of personal property,Robbery,"
-           "Robbery of personal property,34B,{n}\n")
-WEAPON = ("2017/18,1,Cambridgeshire,Cambridge,Possession of article with blade or point,"
-          "Possession of weapons offences,Possession of weapons offences,8N,{n}\n")
+ROBBERY = (
+    "2017/18,Q1,Cambridgeshire,Peterborough,Robbery of personal property,Robbery,"
+    "Robbery of personal property,34B,{n}\n"
+)
+WEAPON = (
+    "2017/18,1,Cambridgeshire,Cambridge,Possession of article with blade or point,"
+    "Possession of weapons offences,Possession of weapons offences,8N,{n}\n"
+)
 
 
 def test_csp_file_official_layout(tmp_path):
@@ -80,8 +92,10 @@ def test_csp_file_official_layout(tmp_path):
 
 
 def test_csp_name_variant_and_no_subgroup(tmp_path):
-    header = ("Financial Year,Financial Quarter,Force Name,CSP Name,Offence Description,"
-              "Offence Group,Offence Code,Number of Offences\n")
+    header = (
+        "Financial Year,Financial Quarter,Force Name,CSP Name,Offence Description,"
+        "Offence Group,Offence Code,Number of Offences\n"
+    )
     line = "2018-19,2,Cambridgeshire,Fenland,Murder,Violence against the person,1,1\n"
     frame = prc.load(_csp_file(tmp_path, line, header=header))
     assert frame["financial_year"].tolist() == ["2018/19"]
@@ -97,12 +111,17 @@ def test_non_numeric_count_names_row_and_column(tmp_path):
     with pytest.raises(DataError, match="not a number: 'lots'") as caught:
         prc.load(path)
     assert (caught.value.file, caught.value.row, caught.value.column) == (
-        str(path), 3, "Number of Offences")
+        str(path),
+        3,
+        "Number of Offences",
+    )
 
 
 def test_non_numeric_count_underscore_layout(tmp_path):
-    header = (",Financial_Year,Financial_Quarter,Force_Name,Offence_Description,Offence_Group,"
-              "Offence_Subgroup,Offence_Code,Number_of_Offences,Policeuk_Cat\n")
+    header = (
+        ",Financial_Year,Financial_Quarter,Force_Name,Offence_Description,Offence_Group,"
+        "Offence_Subgroup,Offence_Code,Number_of_Offences,Policeuk_Cat\n"
+    )
     line = "0,2017/18,1,Cambridgeshire,Robbery of business property,Robbery,Robbery,34A,{n},x\n"
     path = _csp_file(tmp_path, line.format(n=2), line.format(n="2.5"), header=header)
     with pytest.raises(DataError, match="whole number") as caught:
@@ -111,8 +130,9 @@ def test_non_numeric_count_underscore_layout(tmp_path):
 
 
 def test_missing_column(tmp_path):
-    path = _csp_file(tmp_path, ROBBERY.format(n=1),
-                     header=CSP_HEADER.replace("Offence Code", "Code"))
+    path = _csp_file(
+        tmp_path, ROBBERY.format(n=1), header=CSP_HEADER.replace("Offence Code", "Code")
+    )
     with pytest.raises(DataError, match="required column is missing") as caught:
         prc.load(path)
     assert caught.value.column == "Offence Code"
@@ -136,8 +156,12 @@ def test_bad_year_quarter_and_blank_force(tmp_path):
     with pytest.raises(DataError, match="not a quarter") as caught:
         prc.load(quarter)
     assert (caught.value.row, caught.value.column) == (2, "Financial Quarter")
-    blank = _csp_file(tmp_path, ROBBERY.format(n=1),
-                      WEAPON.format(n=1).replace("Cambridgeshire,", ","), name="b.csv")
+    blank = _csp_file(
+        tmp_path,
+        ROBBERY.format(n=1),
+        WEAPON.format(n=1).replace("Cambridgeshire,", ","),
+        name="b.csv",
+    )
     with pytest.raises(DataError, match="value is missing") as caught:
         prc.load(blank)
     assert (caught.value.row, caught.value.column) == (3, "Force Name")

@@ -10,8 +10,11 @@ from needs_assessment.errors import DataError
 from needs_assessment.paths import RAW_DIR
 from needs_assessment.sources import hospital_admissions as hes
 
-PATH = (RAW_DIR / "nhs_hes_assault_sharp_object"
-        / "hes_assault_sharp_object_by_region_month_2012-13_to_2021-22.xlsx")
+PATH = (
+    RAW_DIR
+    / "nhs_hes_assault_sharp_object"
+    / "hes_assault_sharp_object_by_region_month_2012-13_to_2021-22.xlsx"
+)
 EAST = "East of England"
 
 
@@ -32,23 +35,24 @@ def _by_year(frame, region):
 
 def test_east_of_england_sum_of_months(months):
     sums = _by_year(hes.sum_of_months(months), EAST)
-    assert {year: sums[year] for year in ("2012-13", "2017-18", "2019-20", "2020-21",
-                                          "2021-22")} == {
-        "2012-13": 270, "2017-18": 375, "2019-20": 380, "2020-21": 260, "2021-22": 290}
+    assert {
+        year: sums[year] for year in ("2012-13", "2017-18", "2019-20", "2020-21", "2021-22")
+    } == {"2012-13": 270, "2017-18": 375, "2019-20": 380, "2020-21": 260, "2021-22": 290}
 
 
 def test_east_of_england_published_totals_differ_by_rounding(months, totals):
     published = _by_year(totals, EAST)
-    assert {year: published[year] for year in ("2012-13", "2017-18", "2019-20", "2020-21",
-                                               "2021-22")} == {
-        "2012-13": 275, "2017-18": 370, "2019-20": 375, "2020-21": 265, "2021-22": 290}
+    assert {
+        year: published[year] for year in ("2012-13", "2017-18", "2019-20", "2020-21", "2021-22")
+    } == {"2012-13": 275, "2017-18": 370, "2019-20": 375, "2020-21": 265, "2021-22": 290}
     sums = _by_year(hes.sum_of_months(months), EAST)
     assert all(abs(sums[year] - published[year]) <= 5 for year in published)
 
 
 def test_last_total_row_is_mislabelled_but_assigned_to_its_year(totals):
     assert sorted(totals["financial_year"].unique()) == [
-        f"{y}-{(y + 1) % 100:02d}" for y in range(2012, 2022)]
+        f"{y}-{(y + 1) % 100:02d}" for y in range(2012, 2022)
+    ]
     england = _by_year(totals, "England")
     assert (england["2020-21"], england["2021-22"]) == (4014, 4049)
 
@@ -74,8 +78,10 @@ def test_months_layout(months):
     assert april_2020["admissions"].isna().all()
     assert (months["admissions"].dropna() % 5 == 0)[months["region"] != "England"].all()
     blank = months["admissions"].isna() & ~months["suppressed"]
-    assert set(months[blank]["region"]) <= {"Foreign (incl. Isle of Man & Channel Islands)",
-                                            "Other UK Country"}
+    assert set(months[blank]["region"]) <= {
+        "Foreign (incl. Isle of Man & Channel Islands)",
+        "Other UK Country",
+    }
 
 
 # ------------------------------------------------------------------------- bad input
@@ -117,7 +123,9 @@ def test_small_workbook(tmp_path):
     may = frame[(frame["region"] == "East Midlands") & (frame["month"] == "2012-05-01")]
     assert may["suppressed"].tolist() == [True] and may["admissions"].isna().all()
     assert hes.annual_totals(_workbook(tmp_path, ROWS, name="b.xlsx"))["admissions"].tolist() == [
-        20, 60]
+        20,
+        60,
+    ]
 
 
 def test_non_numeric_count_names_row_and_column(tmp_path):
@@ -125,7 +133,10 @@ def test_non_numeric_count_names_row_and_column(tmp_path):
     with pytest.raises(DataError, match="not a number: 'forty'") as caught:
         hes.load(path)
     assert (caught.value.file, caught.value.row, caught.value.column) == (
-        str(path), 8, "E (East of England)")
+        str(path),
+        8,
+        "E (East of England)",
+    )
     assert "sheet 'GOR-Data-Totals'" in str(caught.value)
 
 

@@ -27,8 +27,11 @@ def p5() -> pd.DataFrame:
 
 
 def _count(frame, code, group, period_end):
-    hit = frame[(frame["area_code"] == code) & (frame["offence_group"] == group)
-                & (frame["period_end"] == pd.Timestamp(period_end))]
+    hit = frame[
+        (frame["area_code"] == code)
+        & (frame["offence_group"] == group)
+        & (frame["period_end"] == pd.Timestamp(period_end))
+    ]
     assert len(hit) == 1
     return hit["count"].iloc[0]
 
@@ -54,7 +57,15 @@ def test_p1_cambridgeshire_counts(p1):
 
 def test_p1_editions_areas_and_groups(p1):
     assert sorted(p1["edition"].dt.strftime("%Y-%m").unique()) == [
-        "2018-03", "2018-06", "2018-09", "2018-12", "2019-03", "2019-06", "2019-09", "2019-12"]
+        "2018-03",
+        "2018-06",
+        "2018-09",
+        "2018-12",
+        "2019-03",
+        "2019-06",
+        "2019-09",
+        "2019-12",
+    ]
     assert (p1["period_end"] == p1["edition"]).all()
     for _, edition in p1.groupby("edition"):
         forces = edition[edition["area_type"] == "force"]["area_code"].unique()
@@ -63,8 +74,7 @@ def test_p1_editions_areas_and_groups(p1):
     assert "British Transport Police" not in set(p1["area_name"])
     assert not p1["area_name"].str.contains(r"\d").any()  # footnote digits stripped
     assert p1[p1["area_code"] == CAMBS]["area_name"].unique().tolist() == ["Cambridgeshire"]
-    assert p1[p1["area_code"] == "E23000034"]["area_name"].unique().tolist() == [
-        "London, City of"]
+    assert p1[p1["area_code"] == "E23000034"]["area_name"].unique().tolist() == ["London, City of"]
 
 
 def test_p1_england_and_wales_and_gmp_flag(p1):
@@ -74,8 +84,9 @@ def test_p1_england_and_wales_and_gmp_flag(p1):
     dec19 = p1[p1["edition"] == "2019-12-31"]
     flagged = dec19[dec19["excludes_gmp"]]["area_code"].unique()
     assert sorted(flagged) == ["E12000002", "E92000001", "K04000001"]
-    assert _count(p1, "K04000001", "Total recorded crime (excluding fraud)",
-                  "2019-12-31") == 5_013_284
+    assert (
+        _count(p1, "K04000001", "Total recorded crime (excluding fraud)", "2019-12-31") == 5_013_284
+    )
     assert dec19[dec19["area_code"] == "E23000005"]["count"].isna().all()  # GMP '..'
     assert not p1[p1["edition"] == "2019-06-30"]["excludes_gmp"].any()
 
@@ -107,7 +118,8 @@ def test_p5_layout(p5):
     excl = dec19[dec19["area_code"].isna()]
     assert sorted(excl["area_name"].unique()) == [
         "England (excluding Greater Manchester Police)",
-        "England and Wales (excluding Greater Manchester Police)"]
+        "England and Wales (excluding Greater Manchester Police)",
+    ]
     assert excl["excludes_gmp"].all()
     assert set(excl["area_type"]) == {"national", "country"}
     # YE Jun 2019 labels E12000006 "East Midlands": one name per code, the newest
@@ -115,12 +127,15 @@ def test_p5_layout(p5):
 
 
 def test_latest_revision_keeps_newest_value():
-    frame = pd.DataFrame({
-        "area_code": ["E23000023"] * 3, "area_name": ["Cambridgeshire"] * 3,
-        "period_end": pd.to_datetime(["2018-03-31"] * 3),
-        "knife_offences": pd.array([535, 536, None], dtype="Int64"),
-        "edition": pd.to_datetime(["2018-03-31", "2019-06-30", "2019-12-31"]),
-    })
+    frame = pd.DataFrame(
+        {
+            "area_code": ["E23000023"] * 3,
+            "area_name": ["Cambridgeshire"] * 3,
+            "period_end": pd.to_datetime(["2018-03-31"] * 3),
+            "knife_offences": pd.array([535, 536, None], dtype="Int64"),
+            "edition": pd.to_datetime(["2018-03-31", "2019-06-30", "2019-12-31"]),
+        }
+    )
     kept = pfa.latest_revision(frame)
     assert kept["knife_offences"].tolist() == [536]  # newest *with a value*
 
@@ -130,8 +145,10 @@ def test_latest_revision_keeps_newest_value():
 
 def test_p3_rates_one_edition():
     rates = pfa.rates([DEC19])
-    total = rates[(rates["area_code"] == CAMBS)
-                  & (rates["offence_group"] == "Total recorded crime (excluding fraud)")]
+    total = rates[
+        (rates["area_code"] == CAMBS)
+        & (rates["offence_group"] == "Total recorded crime (excluding fraud)")
+    ]
     population = total["population"].iloc[0]
     assert 800_000 < population < 900_000
     assert total["rate_per_1000"].iloc[0] == pytest.approx(67_861 / population * 1000, rel=1e-3)
@@ -152,11 +169,12 @@ def test_clean_area_name():
     assert pfa.clean_area_name("ENGLAND AND WALES7,8") == "England and Wales"
     assert pfa.clean_area_name("London, City of") == "London, City of"
     assert pfa.clean_area_name("Lancashire ") == "Lancashire"
-    assert pfa.clean_area_name(
-        "ENGLAND AND WALES (Excluding Greater Manchester Police)4,6,7") == (
-        "England and Wales (excluding Greater Manchester Police)")
+    assert pfa.clean_area_name("ENGLAND AND WALES (Excluding Greater Manchester Police)4,6,7") == (
+        "England and Wales (excluding Greater Manchester Police)"
+    )
     assert pfa.clean_label("Total recorded crime (excluding fraud3)") == (
-        "Total recorded crime (excluding fraud)")
+        "Total recorded crime (excluding fraud)"
+    )
     assert pfa.clean_label("Stalking\nand harassment 5") == "Stalking and harassment"
 
 
@@ -167,8 +185,16 @@ P1_ROWS = [
     [],
     ["England and Wales"],
     [None, None, "Total recorded crime (excluding fraud3)", None, "Victim-based crime"],
-    ["Area Code", "Area Name", None, None, "Violence against the person", "Homicide",
-     "Robbery", "Possession of weapons offences"],
+    [
+        "Area Code",
+        "Area Name",
+        None,
+        None,
+        "Violence against the person",
+        "Homicide",
+        "Robbery",
+        "Possession of weapons offences",
+    ],
     [None, None, "Numbers"],
     ["K04000001", "ENGLAND AND WALES7,8", 100, None, 50, 1, 5, 3],
     ["E23000023", "Cambridgeshire10", 10, None, 5, 0, 2, "1,234"],
@@ -266,9 +292,15 @@ P5_ROWS = [
     [],
     ["England and Wales"],
     [None, None, "Apr '10 to Mar '11", None, "Apr '17 to\n Mar '18", None, "% change"],
-    ["Area Codes", "Area name", "Number of selected offences involving\n a knife3",
-     "% involving a knife", "Number of selected offences involving a knife3",
-     "% involving a knife", "Apr '10 to Mar '11"],
+    [
+        "Area Codes",
+        "Area name",
+        "Number of selected offences involving\n a knife3",
+        "% involving a knife",
+        "Number of selected offences involving a knife3",
+        "% involving a knife",
+        "Apr '10 to Mar '11",
+    ],
     [],
     ["E23000023", "Cambridgeshire", 291, 4.97, 535, 7.05, 83.8],
 ]

@@ -1,4 +1,4 @@
-"""Tests for needs_assessment.stats, pinned to published values and independent oracles.
+"""Tests for needs_assessment.methods.stats, pinned to published values and independent oracles.
 
 Oracles: PHStatsMethods (DHSC's implementation of the Fingertips methods, GPL-3, used
 here only, never imported by the package), Garwood / Newcombe table values, scipy's
@@ -17,7 +17,7 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats as st
 
-from needs_assessment.stats import (
+from needs_assessment.methods.stats import (
     InequalityIndices,
     compare_with_benchmark,
     judgement,

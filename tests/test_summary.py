@@ -4,7 +4,7 @@ import json
 
 import pandas as pd
 
-from needs_assessment import summary
+from needs_assessment.chapters.summary import analysis as summary
 
 TRENDS = {
     "judgements": [

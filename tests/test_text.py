@@ -1,4 +1,4 @@
-from needs_assessment.text import join, rate, signed_pct
+from needs_assessment.presentation.text import join, rate, signed_pct
 
 
 def test_rate_keeps_small_rates_readable():

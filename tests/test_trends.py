@@ -5,8 +5,9 @@ import math
 import pandas as pd
 import pytest
 
-from needs_assessment import stats, trends
+from needs_assessment.chapters.trends import analysis as trends
 from needs_assessment.definitions import load_definitions
+from needs_assessment.methods import stats
 from needs_assessment.prepare import prepare, read
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import yaml
 
-from .config import AssessmentConfig, load_config
-from .prepare import prepare, read
+from needs_assessment.config import AssessmentConfig, load_config
+from needs_assessment.prepare import prepare, read
 
 #: Chapters that need data only the template's own force has (its extract, its police.uk files).
 LOCAL_ONLY = frozenset({"deprivation", "hotspots", "county_lines"})
@@ -77,7 +77,7 @@ def _area(template: AssessmentConfig, force: str) -> dict:
 
 def run_one(config_path: str, reports_dir: str) -> Outcome:
     """Run one assessment; never raises (the failure is in the outcome)."""
-    from .report import run
+    from needs_assessment.report.run import run
 
     force = Path(config_path).stem
     began = time.perf_counter()

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from .errors import AssessmentError
-from .paths import DEFAULT_CONFIG, REPORTS_DIR
+from needs_assessment.errors import AssessmentError
+from needs_assessment.paths import DEFAULT_CONFIG, REPORTS_DIR
 
 app = typer.Typer(
     add_completion=False,
@@ -36,7 +36,7 @@ def run(
     ] = False,
 ) -> None:
     """Run the whole assessment and publish reports/<config name>/."""
-    from .report import run as run_assessment
+    from needs_assessment.report.run import run as run_assessment
 
     try:
         with console.status("Starting") as status:
@@ -57,8 +57,8 @@ def prepare(
     force: Annotated[bool, typer.Option(help="Rebuild every table")] = False,
 ) -> None:
     """Build data/processed/ from data/raw/ (only what changed)."""
-    from .config import load_config
-    from .prepare import prepare as prepare_tables
+    from needs_assessment.config import load_config
+    from needs_assessment.prepare import prepare as prepare_tables
 
     try:
         rebuilt = prepare_tables(load_config(config), force=force)
@@ -70,9 +70,9 @@ def prepare(
 @app.command("check-data")
 def check_data(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Verify every raw file against its manifest sha256, then report each source's coverage."""
-    from .config import load_config
-    from .manifest import check_files
-    from .refresh import input_report
+    from needs_assessment.config import load_config
+    from needs_assessment.manifest import check_files
+    from needs_assessment.refresh import input_report
 
     try:
         settings = load_config(config)
@@ -111,8 +111,8 @@ def new(
     year: Annotated[int, typer.Option(help="The new last financial year (2022 = 2022/23)")] = 0,
 ) -> None:
     """Write next year's config (period moved on) and say which inputs are missing or stale."""
-    from .config import load_config
-    from .refresh import input_report, new_config
+    from needs_assessment.config import load_config
+    from needs_assessment.refresh import input_report, new_config
 
     try:
         target = new_config(source, year or load_config(source).period.last_year + 1)
@@ -135,7 +135,7 @@ def batch(
     """Run the assessment for many forces; one failure does not stop the others."""
     import time
 
-    from .batch import run_batch
+    from needs_assessment.batch import run_batch
 
     forces = [a.strip() for a in areas.split(",") if a.strip()] or None
     began = time.perf_counter()

@@ -13,11 +13,20 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .chapters import CHAPTERS
-from .errors import ConfigError
-from .paths import DEFAULT_CONFIG, from_root
+from needs_assessment.errors import ConfigError
+from needs_assessment.paths import DEFAULT_CONFIG, from_root
+from needs_assessment.periods import financial_year_label
 
 LAD_CODE = re.compile(r"^[EW]0[6-9]\d{6}$")
+#: The chapter keys a config may list: one folder each under ``chapters/`` (found on disk,
+#: so the config does not import the chapters it configures).
+CHAPTERS = tuple(
+    sorted(
+        folder.name
+        for folder in (Path(__file__).parent / "chapters").iterdir()
+        if (folder / "analysis.py").exists()
+    )
+)
 
 
 class _Strict(BaseModel):
@@ -152,11 +161,24 @@ class Report(_Strict):
         default=None, description="Markdown written by the analyst, shown after the key findings"
     )
 
+    wording: Path | None = Field(
+        default=None,
+        description="Folder of wording templates that override the package's, e.g. "
+        "wording/trends/coverage.md.j2",
+    )
+
     @field_validator("analyst_notes")
     @classmethod
     def _notes_exist(cls, path: Path | None) -> Path | None:
         if path is not None and not from_root(path).exists():
             raise ValueError(f"file not found: {from_root(path)}")
+        return path
+
+    @field_validator("wording")
+    @classmethod
+    def _wording_is_a_folder(cls, path: Path | None) -> Path | None:
+        if path is not None and not from_root(path).is_dir():
+            raise ValueError(f"folder not found: {from_root(path)}")
         return path
 
     execution_timeout_seconds: Annotated[int, Field(ge=10)] = 600
@@ -189,11 +211,6 @@ class AssessmentConfig(_Strict):
         return f"{financial_year_label(self.period.first_year)} to " + financial_year_label(
             self.period.last_year
         )
-
-
-def financial_year_label(start_year: int) -> str:
-    """2017 -> '2017/18'."""
-    return f"{start_year}/{(start_year + 1) % 100:02d}"
 
 
 def load_config(path: str | Path = DEFAULT_CONFIG) -> AssessmentConfig:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .config import AssessmentConfig, financial_year_label
+from needs_assessment.config import AssessmentConfig, financial_year_label
 
 #: table -> (date-like column, area column); None where the table has no such column.
 SPANS: dict[str, tuple[str | None, str | None]] = {

@@ -13,8 +13,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import ConfigError
-from .paths import from_root
+from needs_assessment.errors import ConfigError
+from needs_assessment.paths import from_root
 
 
 class Category(BaseModel):

@@ -80,10 +80,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import AssessmentConfig, financial_year_label, load_config
-from .definitions import Definitions, load_definitions
-from .paths import DEFAULT_CONFIG, RAW_DIR, ROOT, from_root
-from .sources import force_extract
+from needs_assessment.config import AssessmentConfig, financial_year_label, load_config
+from needs_assessment.definitions import Definitions, load_definitions
+from needs_assessment.paths import DEFAULT_CONFIG, RAW_DIR, ROOT, from_root
+from needs_assessment.sources import force_extract
 
 #: Shown wherever the demonstration extract is used.
 SYNTHETIC_LABEL = (
@@ -97,20 +97,31 @@ DEFAULT_OUTPUT = RAW_DIR / "demo_force_extract" / "demo_force_extract_cambridges
 #: a config ``data`` key of the name in :data:`CONFIG_KEYS` overrides each.
 INPUTS = {
     "ons_pfa_tables": Path("data/raw/ons_pfa_tables"),
-    "crime_severity": Path("data/raw/ons_crime_severity_pfa/"
-                           "crime_severity_score_pfa_ye2003_ye2022.csv.gz"),
+    "crime_severity": Path(
+        "data/raw/ons_crime_severity_pfa/crime_severity_score_pfa_ye2003_ye2022.csv.gz"
+    ),
     "home_office_prc": Path("data/raw/crime_sim_toolkit/prc-pfa-201718_new.csv"),
     "police_uk": Path("data/raw/policeuk_street_cambridgeshire"),
     "lsoa_force_lookup": Path("data/raw/crime_sim_toolkit/PoliceforceLSOA.csv"),
 }
-CONFIG_KEYS = {"ons_pfa_tables": "ons_pfa_tables", "crime_severity": "crime_severity",
-               "home_office_prc": "home_office_offences", "police_uk": "police_uk",
-               "lsoa_force_lookup": "lsoa_force_lookup"}
+CONFIG_KEYS = {
+    "ons_pfa_tables": "ons_pfa_tables",
+    "crime_severity": "crime_severity",
+    "home_office_prc": "home_office_offences",
+    "police_uk": "police_uk",
+    "lsoa_force_lookup": "lsoa_force_lookup",
+}
 GZIP_LEVEL = 9
 
 #: Generated categories (definitions-file keys), each with an ONS offence group.
-CATEGORIES = ("homicide", "violence_with_injury", "violence_without_injury", "robbery",
-              "possession_of_weapons", "drug_offences")
+CATEGORIES = (
+    "homicide",
+    "violence_with_injury",
+    "violence_without_injury",
+    "robbery",
+    "possession_of_weapons",
+    "drug_offences",
+)
 KNIFE = "knife_crime"
 #: police.uk crime type whose LSOA pattern each category follows.
 CATEGORY_CRIME_TYPE = {
@@ -159,9 +170,14 @@ COUNTY_LINES_RATE = {
 }  # fmt: skip
 #: Other (non-supply) identified offenders: share living outside the force area, share
 #: with no known home, and share of local offenders living in the district of the offence.
-OTHER_OUTSIDE_SHARE = {"homicide": 0.08, "violence_with_injury": 0.07,
-                       "violence_without_injury": 0.06, "robbery": 0.14,
-                       "possession_of_weapons": 0.12, "drug_offences": 0.10}
+OTHER_OUTSIDE_SHARE = {
+    "homicide": 0.08,
+    "violence_with_injury": 0.07,
+    "violence_without_injury": 0.06,
+    "robbery": 0.14,
+    "possession_of_weapons": 0.12,
+    "drug_offences": 0.10,
+}
 OTHER_UNKNOWN_HOME_SHARE = 0.05
 LOCAL_SAME_DISTRICT = 0.82
 
@@ -192,8 +208,14 @@ IMPORT_ORIGINS = {
         "E06000042": 4,   # Milton Keynes
     },
 }  # fmt: skip
-DISTRICT_ORIGIN_PROFILE = {"E07000008": "south", "E07000009": "south", "E07000011": "south",
-                           "E07000012": "south", "E07000010": "north", "E06000031": "north"}
+DISTRICT_ORIGIN_PROFILE = {
+    "E07000008": "south",
+    "E07000009": "south",
+    "E07000011": "south",
+    "E07000012": "south",
+    "E07000010": "north",
+    "E06000031": "north",
+}
 #: Where other out-of-area offenders live: neighbouring districts, a little London.
 NEIGHBOUR_ORIGINS = {
     "E06000055": 10, "E06000056": 10, "E07000146": 10, "E07000140": 8, "E07000141": 8,
@@ -234,16 +256,32 @@ POSTCODE_DISTRICTS = {
 
 #: Relative chance that an eligible row carries the knife flag (weighted sampling of
 #: exactly the P5 number of rows). Codes not listed: DEFAULT_KNIFE_WEIGHT.
-KNIFE_WEIGHTS = {"1/4.1/4.10/4.2": 0.40, "2": 0.60, "5D": 0.30, "3B": 0.12, "8N": 0.03,
-                 "8P": 0.03, "34A": 0.25, "34B": 0.15}
+KNIFE_WEIGHTS = {
+    "1/4.1/4.10/4.2": 0.40,
+    "2": 0.60,
+    "5D": 0.30,
+    "3B": 0.12,
+    "8N": 0.03,
+    "8P": 0.03,
+    "34A": 0.25,
+    "34B": 0.15,
+}
 DEFAULT_KNIFE_WEIGHT = 0.05
 #: P(firearm = Y) per offence code (gun_crime codes only). Illustrative.
-FIREARM_RATES = {"1/4.1/4.10/4.2": 0.04, "2": 0.05, "3B": 0.01, "5D": 0.01, "5E": 0.03,
-                 "8N": 0.001, "105A": 0.0005, "34A": 0.03, "34B": 0.005}
+FIREARM_RATES = {
+    "1/4.1/4.10/4.2": 0.04,
+    "2": 0.05,
+    "3B": 0.01,
+    "5D": 0.01,
+    "5E": 0.03,
+    "8N": 0.001,
+    "105A": 0.0005,
+    "34A": 0.03,
+    "34B": 0.005,
+}
 
 #: Month of the year -> relative frequency: 1 + amplitude * cos(2 pi (month - peak) / 12).
-SEASON = {"violence": (0.08, 7), "robbery": (0.10, 12), "weapons": (0.06, 7),
-          "drugs": (0.04, 6)}
+SEASON = {"violence": (0.08, 7), "robbery": (0.10, 12), "weapons": (0.06, 7), "drugs": (0.04, 6)}
 #: Monday..Sunday relative frequency.
 WEEKDAY = {
     "violence": (0.88, 0.86, 0.88, 0.93, 1.08, 1.25, 1.12),
@@ -265,29 +303,64 @@ HOURS = {
 HOURS["drugs"] = HOURS["weapons"]
 #: Share of offences with no recorded hour (blank offence_hour).
 UNKNOWN_HOUR_SHARE = 0.03
-PROFILE = {"homicide": "violence", "violence_with_injury": "violence",
-           "violence_without_injury": "violence", "robbery": "robbery",
-           "possession_of_weapons": "weapons", "drug_offences": "drugs"}
+PROFILE = {
+    "homicide": "violence",
+    "violence_with_injury": "violence",
+    "violence_without_injury": "violence",
+    "robbery": "robbery",
+    "possession_of_weapons": "weapons",
+    "drug_offences": "drugs",
+}
 
 #: Age bands (first, last, weight). Illustrative distributions, not fitted to data.
 AGE_BANDS = {
-    "general_victim": ((0, 9, 3), (10, 17, 13), (18, 24, 20), (25, 34, 24), (35, 44, 18),
-                       (45, 54, 12), (55, 64, 6), (65, 95, 4)),
-    "serious_victim": ((10, 17, 10), (18, 24, 28), (25, 34, 28), (35, 44, 17), (45, 64, 13),
-                       (65, 90, 4)),
+    "general_victim": (
+        (0, 9, 3),
+        (10, 17, 13),
+        (18, 24, 20),
+        (25, 34, 24),
+        (35, 44, 18),
+        (45, 54, 12),
+        (55, 64, 6),
+        (65, 95, 4),
+    ),
+    "serious_victim": (
+        (10, 17, 10),
+        (18, 24, 28),
+        (25, 34, 28),
+        (35, 44, 17),
+        (45, 64, 13),
+        (65, 90, 4),
+    ),
     "homicide_victim": ((0, 15, 8), (16, 24, 18), (25, 44, 38), (45, 64, 24), (65, 95, 12)),
     "officer": ((20, 29, 35), (30, 39, 35), (40, 49, 22), (50, 60, 8)),
     "child": ((0, 15, 1),),
-    "robbery_personal_victim": ((10, 17, 26), (18, 24, 30), (25, 34, 19), (35, 54, 17),
-                                (55, 90, 8)),
+    "robbery_personal_victim": (
+        (10, 17, 26),
+        (18, 24, 30),
+        (25, 34, 19),
+        (35, 54, 17),
+        (55, 90, 8),
+    ),
     "robbery_business_victim": ((16, 24, 35), (25, 44, 40), (45, 70, 25)),
-    "violent_offender": ((10, 17, 12), (18, 24, 25), (25, 34, 30), (35, 44, 19),
-                         (45, 54, 10), (55, 80, 4)),
+    "violent_offender": (
+        (10, 17, 12),
+        (18, 24, 25),
+        (25, 34, 30),
+        (35, 44, 19),
+        (45, 54, 10),
+        (55, 80, 4),
+    ),
     "robbery_offender": ((10, 17, 34), (18, 24, 36), (25, 34, 20), (35, 54, 10)),
     "homicide_offender": ((14, 17, 7), (18, 24, 30), (25, 44, 43), (45, 75, 20)),
     "weapons_offender": ((12, 17, 22), (18, 24, 33), (25, 34, 25), (35, 54, 17), (55, 75, 3)),
-    "drug_possession_offender": ((14, 17, 12), (18, 24, 42), (25, 34, 28), (35, 54, 16),
-                                 (55, 70, 2)),
+    "drug_possession_offender": (
+        (14, 17, 12),
+        (18, 24, 42),
+        (25, 34, 28),
+        (35, 54, 16),
+        (55, 70, 2),
+    ),
     "drug_supply_adult": ((18, 24, 48), (25, 34, 33), (35, 44, 13), (45, 64, 6)),
     "drug_supply_child": ((13, 13, 1), (14, 14, 3), (15, 15, 6), (16, 16, 10), (17, 17, 12)),
 }
@@ -316,8 +389,19 @@ OFFENDER_PROFILE = {
 }
 SUPPLY_OFFENDER_MALE_SHARE = 0.90
 
-_STEPS = {"codes": 1, "lsoa": 2, "dates": 3, "hours": 4, "victims": 5, "offenders": 6,
-          "homes": 7, "county_lines": 8, "knife": 9, "firearm": 10, "order": 11}
+_STEPS = {
+    "codes": 1,
+    "lsoa": 2,
+    "dates": 3,
+    "hours": 4,
+    "victims": 5,
+    "offenders": 6,
+    "homes": 7,
+    "county_lines": 8,
+    "knife": 9,
+    "firearm": 10,
+    "order": 11,
+}
 
 
 # -- inputs ----------------------------------------------------------------------------
@@ -336,13 +420,20 @@ class DemoInputs:
     seed: int
 
     def generate(self) -> pd.DataFrame:
-        return generate(self.annual_totals, self.lsoa_weights, self.code_shares,
-                        self.lsoa_districts, knife_codes=self.knife_codes,
-                        firearm_codes=self.firearm_codes, seed=self.seed)
+        return generate(
+            self.annual_totals,
+            self.lsoa_weights,
+            self.code_shares,
+            self.lsoa_districts,
+            knife_codes=self.knife_codes,
+            firearm_codes=self.firearm_codes,
+            seed=self.seed,
+        )
 
 
-def build_inputs(config: AssessmentConfig | None = None,
-                 definitions: Definitions | None = None) -> DemoInputs:
+def build_inputs(
+    config: AssessmentConfig | None = None, definitions: Definitions | None = None
+) -> DemoInputs:
     """Read the real public files and assemble the inputs of :func:`generate`."""
     config = config or load_config(DEFAULT_CONFIG)
     definitions = definitions or load_definitions(config.definitions)
@@ -358,31 +449,39 @@ def build_inputs(config: AssessmentConfig | None = None,
     )
 
 
-def real_annual_totals(config: AssessmentConfig, definitions: Definitions,
-                       first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR) -> pd.DataFrame:
+def real_annual_totals(
+    config: AssessmentConfig,
+    definitions: Definitions,
+    first_year: int = FIRST_YEAR,
+    last_year: int = LAST_YEAR,
+) -> pd.DataFrame:
     """Force totals per category and financial year: real where published, then continued.
 
     Columns ``year, financial_year, category, count, basis``; ``category`` is one of
     :data:`CATEGORIES` or ``knife_crime`` (the rows to flag ``sharp_instrument = Y``);
     ``basis`` names the source of each number, or says it is a continuation.
     """
-    from .sources import crime_severity, ons_pfa_tables, ons_recorded_crime
+    from needs_assessment.sources import crime_severity, ons_pfa_tables, ons_recorded_crime
 
     force, code = config.area.force, config.area.force_code
     groups = {c: definitions.categories[c].ons_offence_groups for c in CATEGORIES}
     records: list[dict] = []
 
     recorded = ons_recorded_crime.financial_years(
-        ons_recorded_crime.load(from_root(config.data.ons_recorded_crime)))
+        ons_recorded_crime.load(from_root(config.data.ons_recorded_crime))
+    )
     recorded = recorded[recorded["force"] == force]
     for category, names in groups.items():
         rows = recorded[recorded["offence_group"].isin(names)].groupby("year")["count"].sum()
-        records += [_total(y, category, v, "ONS recorded crime by PFA (rec-crime-pfa)")
-                    for y, v in rows.items()]
+        records += [
+            _total(y, category, v, "ONS recorded crime by PFA (rec-crime-pfa)")
+            for y, v in rows.items()
+        ]
 
     folder = input_path(config, "ons_pfa_tables")
-    p1 = ons_pfa_tables.latest_revision(_force_rows(ons_pfa_tables.offence_groups(folder),
-                                                    force, code))
+    p1 = ons_pfa_tables.latest_revision(
+        _force_rows(ons_pfa_tables.offence_groups(folder), force, code)
+    )
     p1 = p1[_is_march_year_end(p1["period_end"])]
     have = {(r["year"], r["category"]) for r in records}
     for category, names in groups.items():
@@ -391,25 +490,37 @@ def real_annual_totals(config: AssessmentConfig, definitions: Definitions,
             year = end.year - 1
             if (year, category) not in have and pd.notna(value):
                 edition = rows.loc[rows["period_end"] == end, "edition"].max()
-                records.append(_total(year, category, value, "ONS PFA data tables, Table P1 "
-                                      f"(year ending {edition:%B %Y} edition)"))
+                records.append(
+                    _total(
+                        year,
+                        category,
+                        value,
+                        f"ONS PFA data tables, Table P1 (year ending {edition:%B %Y} edition)",
+                    )
+                )
 
-    p5 = ons_pfa_tables.latest_revision(_force_rows(ons_pfa_tables.knife_offences(folder),
-                                                    force, code))
+    p5 = ons_pfa_tables.latest_revision(
+        _force_rows(ons_pfa_tables.knife_offences(folder), force, code)
+    )
     p5 = p5[_is_march_year_end(p5["period_end"]) & p5["knife_offences"].notna()]
     for _, row in p5.iterrows():
-        records.append(_total(row["period_end"].year - 1, KNIFE, row["knife_offences"],
-                              "ONS PFA data tables, Table P5 (newest edition "
-                              f"{row['edition']:%B %Y})"))
+        records.append(
+            _total(
+                row["period_end"].year - 1,
+                KNIFE,
+                row["knife_offences"],
+                f"ONS PFA data tables, Table P5 (newest edition {row['edition']:%B %Y})",
+            )
+        )
 
     real = pd.DataFrame.from_records(records)
     real = real[real["year"].between(first_year, last_year)]
-    severity = crime_severity.load(input_path(config, "crime_severity"),
-                                   [code] if code else None)
+    severity = crime_severity.load(input_path(config, "crime_severity"), [code] if code else None)
     if not code:
         severity = severity[severity["area_name"] == force]
     scores = severity.assign(year=severity["year_ending"].dt.year - 1).pivot_table(
-        index="year", columns="offence_group", values="severity_score", aggfunc="sum")
+        index="year", columns="offence_group", values="severity_score", aggfunc="sum"
+    )
     return _continue(real, scores, last_year)
 
 
@@ -443,22 +554,35 @@ def _continue(real: pd.DataFrame, scores: pd.DataFrame, last_year: int) -> pd.Da
             if pd.isna(score.get(year)) or pd.isna(score.get(last)):
                 raise ValueError(f"no crime severity score for {financial_year_label(year)}")
             value = base * score[year] / score[last]
-            out.append(pd.DataFrame([{
-                "year": year, "category": category, "count": int(math.floor(value + 0.5)),
-                "basis": f"synthetic continuation: {financial_year_label(last)} x ONS crime "
-                         f"severity score ({' + '.join(names)}) ratio"}]))
+            out.append(
+                pd.DataFrame(
+                    [
+                        {
+                            "year": year,
+                            "category": category,
+                            "count": int(math.floor(value + 0.5)),
+                            "basis": f"synthetic continuation: {financial_year_label(last)}"
+                            f" x ONS crime severity score ({' + '.join(names)}) ratio",
+                        }
+                    ]
+                )
+            )
     frame = pd.concat(out, ignore_index=True)
     frame["financial_year"] = frame["year"].map(financial_year_label)
     order = {c: i for i, c in enumerate((*CATEGORIES, KNIFE))}
-    frame = frame.sort_values(["year", "category"], key=lambda s: s.map(order)
-                              if s.name == "category" else s, ignore_index=True)
+    frame = frame.sort_values(
+        ["year", "category"],
+        key=lambda s: s.map(order) if s.name == "category" else s,
+        ignore_index=True,
+    )
     return frame[["year", "financial_year", "category", "count", "basis"]]
 
 
-def real_code_shares(config: AssessmentConfig,
-                     definitions: Definitions) -> dict[str, dict[str, float]]:
+def real_code_shares(
+    config: AssessmentConfig, definitions: Definitions
+) -> dict[str, dict[str, float]]:
     """Each category's Home Office codes with the force's 2017/18 share within the category."""
-    from .sources import home_office_prc
+    from needs_assessment.sources import home_office_prc
 
     table = home_office_prc.load(input_path(config, "home_office_prc"))
     table = table[table["force_name"] == config.area.force]
@@ -474,15 +598,17 @@ def real_code_shares(config: AssessmentConfig,
         counts = counts[counts > 0].sort_index()
         unknown = sorted(set(counts.index) - known)
         if counts.empty or unknown:
-            raise ValueError(f"{category}: no 2017/18 counts, or codes missing from the "
-                             f"definitions file: {unknown}")
+            raise ValueError(
+                f"{category}: no 2017/18 counts, or codes missing from the "
+                f"definitions file: {unknown}"
+            )
         shares[category] = {str(c): float(v / counts.sum()) for c, v in counts.items()}
     return shares
 
 
 def area_lsoa_districts(config: AssessmentConfig) -> dict[str, str]:
     """The force's 2011 LSOAs -> district (LAD) code, from the LSOA-to-force lookup."""
-    from .sources import geography
+    from needs_assessment.sources import geography
 
     lookup = geography.read_lsoa_force_lookup(input_path(config, "lsoa_force_lookup"))
     area = lookup[lookup["force"] == config.area.force]
@@ -490,22 +616,25 @@ def area_lsoa_districts(config: AssessmentConfig) -> dict[str, str]:
         raise ValueError(f"no LSOAs for force {config.area.force!r} in the lookup")
     outside = sorted(set(area["lad_code"]) - set(config.area.districts))
     if outside:
-        raise ValueError(f"LSOAs of {config.area.force} lie in districts missing from the "
-                         f"config: {outside}")
+        raise ValueError(
+            f"LSOAs of {config.area.force} lie in districts missing from the config: {outside}"
+        )
     return dict(zip(area["lsoa11_code"], area["lad_code"], strict=True))
 
 
-def real_lsoa_weights(lsoa_districts: Mapping[str, str],
-                      source: str | Path = INPUTS["police_uk"]) -> pd.DataFrame:
+def real_lsoa_weights(
+    lsoa_districts: Mapping[str, str], source: str | Path = INPUTS["police_uk"]
+) -> pd.DataFrame:
     """police.uk street crimes per LSOA of the area (rows) and crime type (columns),
     pooled over every month in ``source`` (crimes located outside the area dropped)."""
-    from .sources import police_uk
+    from needs_assessment.sources import police_uk
 
     lsoas = sorted(lsoa_districts)
     counts = police_uk.street_counts(from_root(source), area_lsoas=lsoas)
     counts = counts[counts["in_area"]]
-    table = counts.pivot_table(index="lsoa_code", columns="crime_type", values="crimes",
-                               aggfunc="sum", fill_value=0)
+    table = counts.pivot_table(
+        index="lsoa_code", columns="crime_type", values="crimes", aggfunc="sum", fill_value=0
+    )
     types = sorted(set(CATEGORY_CRIME_TYPE.values()))
     return table.reindex(index=lsoas, columns=types, fill_value=0).astype("int64")
 
@@ -535,8 +664,9 @@ def generate(
     years = sorted({int(y) for y, _ in totals.index})
     lsoas = np.asarray(lsoa_weights.index, dtype=object)
     districts = np.asarray([lsoa_districts[code] for code in lsoas], dtype=object)
-    probabilities = {c: _lsoa_probabilities(lsoa_weights[CATEGORY_CRIME_TYPE[c]])
-                     for c in CATEGORIES}
+    probabilities = {
+        c: _lsoa_probabilities(lsoa_weights[CATEGORY_CRIME_TYPE[c]]) for c in CATEGORIES
+    }
     area_districts = tuple(sorted(set(districts)))
     frames = []
     for year in years:
@@ -545,9 +675,19 @@ def generate(
             n = int(totals.get((year, category), 0))
             if n:
                 rng = _Streams(seed, year, index)
-                parts.append(_category_rows(rng, year, category, n, code_shares[category],
-                                            lsoas, districts, probabilities[category],
-                                            area_districts))
+                parts.append(
+                    _category_rows(
+                        rng,
+                        year,
+                        category,
+                        n,
+                        code_shares[category],
+                        lsoas,
+                        districts,
+                        probabilities[category],
+                        area_districts,
+                    )
+                )
         if not parts:
             continue
         rows = pd.concat(parts, ignore_index=True)
@@ -578,26 +718,36 @@ def _lsoa_probabilities(counts: pd.Series) -> np.ndarray:
     return probabilities / probabilities.sum()
 
 
-def _category_rows(rng: _Streams, year: int, category: str, n: int,
-                   shares: Mapping[str, float], lsoas: np.ndarray, districts: np.ndarray,
-                   lsoa_p: np.ndarray, area_districts: tuple[str, ...]) -> pd.DataFrame:
+def _category_rows(
+    rng: _Streams,
+    year: int,
+    category: str,
+    n: int,
+    shares: Mapping[str, float],
+    lsoas: np.ndarray,
+    districts: np.ndarray,
+    lsoa_p: np.ndarray,
+    area_districts: tuple[str, ...],
+) -> pd.DataFrame:
     codes = np.asarray(list(shares), dtype=object)
     weights = np.asarray(list(shares.values()), dtype="float64")
     code = codes[rng["codes"].choice(len(codes), size=n, p=weights / weights.sum())]
     where = rng["lsoa"].choice(len(lsoas), size=n, p=lsoa_p)
     profile = PROFILE[category]
     dates = _dates(rng["dates"], year, n, profile)
-    rows = pd.DataFrame({
-        "offence_date": dates.strftime("%Y-%m-%d"),
-        "offence_hour": _hours(rng["hours"], dates, profile),
-        "home_office_code": code,
-        "lsoa_code": lsoas[where],
-        "sharp_instrument": "N",
-        "firearm": "N",
-        "_district": districts[where],
-        "_category": category,
-        "_date": dates,
-    })
+    rows = pd.DataFrame(
+        {
+            "offence_date": dates.strftime("%Y-%m-%d"),
+            "offence_hour": _hours(rng["hours"], dates, profile),
+            "home_office_code": code,
+            "lsoa_code": lsoas[where],
+            "sharp_instrument": "N",
+            "firearm": "N",
+            "_district": districts[where],
+            "_category": category,
+            "_date": dates,
+        }
+    )
     _victims(rng["victims"], rows, category)
     _offenders(rng, rows, category, area_districts)
     return rows
@@ -606,8 +756,9 @@ def _category_rows(rng: _Streams, year: int, category: str, n: int,
 def _dates(rng: np.random.Generator, year: int, n: int, profile: str) -> pd.DatetimeIndex:
     days = pd.date_range(f"{year}-04-01", f"{year + 1}-03-31", freq="D")
     amplitude, peak = SEASON[profile]
-    weight = (1 + amplitude * np.cos(2 * np.pi * (days.month.to_numpy() - peak) / 12)) \
-        * np.asarray(WEEKDAY[profile])[days.day_of_week.to_numpy()]
+    weight = (1 + amplitude * np.cos(2 * np.pi * (days.month.to_numpy() - peak) / 12)) * np.asarray(
+        WEEKDAY[profile]
+    )[days.day_of_week.to_numpy()]
     return days[rng.choice(len(days), size=n, p=weight / weight.sum())]
 
 
@@ -635,9 +786,11 @@ def _ages(rng: np.random.Generator, bands_name: str, n: int) -> np.ndarray:
 
 def _sexes(rng: np.random.Generator, male_share: float, n: int) -> np.ndarray:
     draws = rng.random(n)
-    return np.where(draws < UNKNOWN_SEX_SHARE, "U",
-                    np.where(draws < UNKNOWN_SEX_SHARE + (1 - UNKNOWN_SEX_SHARE) * male_share,
-                             "M", "F")).astype(object)
+    return np.where(
+        draws < UNKNOWN_SEX_SHARE,
+        "U",
+        np.where(draws < UNKNOWN_SEX_SHARE + (1 - UNKNOWN_SEX_SHARE) * male_share, "M", "F"),
+    ).astype(object)
 
 
 def _victims(rng: np.random.Generator, rows: pd.DataFrame, category: str) -> None:
@@ -657,8 +810,9 @@ def _victims(rng: np.random.Generator, rows: pd.DataFrame, category: str) -> Non
     rows["victim_age"], rows["victim_sex"] = age, sex
 
 
-def _offenders(rng: _Streams, rows: pd.DataFrame, category: str,
-               area_districts: tuple[str, ...]) -> None:
+def _offenders(
+    rng: _Streams, rows: pd.DataFrame, category: str, area_districts: tuple[str, ...]
+) -> None:
     """Offender age, sex, home district, postcode district and the County Lines flag."""
     n = len(rows)
     supply = rows["home_office_code"].isin(DRUG_SUPPLY_CODES).to_numpy()
@@ -669,8 +823,12 @@ def _offenders(rng: _Streams, rows: pd.DataFrame, category: str,
 
     # where the offender lives: "outside" the force area, "local" or "unknown"
     draw_unknown, draw_outside = r_home.random(n), r_home.random(n)
-    import_share = pd.Series(district).map(SUPPLY_IMPORT_SHARE).fillna(
-        DEFAULT_IMPORT_SHARE).to_numpy(dtype="float64")
+    import_share = (
+        pd.Series(district)
+        .map(SUPPLY_IMPORT_SHARE)
+        .fillna(DEFAULT_IMPORT_SHARE)
+        .to_numpy(dtype="float64")
+    )
     unknown_share = np.where(supply, SUPPLY_UNKNOWN_HOME_SHARE, OTHER_UNKNOWN_HOME_SHARE)
     outside_share = np.where(supply, import_share, OTHER_OUTSIDE_SHARE[category])
     unknown = draw_unknown < unknown_share
@@ -683,20 +841,27 @@ def _offenders(rng: _Streams, rows: pd.DataFrame, category: str,
     age = _ages(r_off, bands, n)
     sex = _sexes(r_off, male, n)
     if supply.any():
-        under_18 = r_off.random(n) < np.asarray(
-            [SUPPLY_UNDER_18_SHARE[k] for k in home_kind])
+        under_18 = r_off.random(n) < np.asarray([SUPPLY_UNDER_18_SHARE[k] for k in home_kind])
         child, adult = _ages(r_off, "drug_supply_child", n), _ages(r_off, "drug_supply_adult", n)
         age = np.where(supply, np.where(under_18, child, adult), age)
         sex = np.where(supply, _sexes(r_off, SUPPLY_OFFENDER_MALE_SHARE, n), sex)
 
     # County Lines
-    kind = np.where(supply, "supply", {"drug_offences": "drugs",
-                                       "possession_of_weapons": "weapons"}.get(category, "other"))
-    rates = {f"{k}|{h}": COUNTY_LINES_RATE.get((k, h), COUNTY_LINES_RATE.get((k, "local"), 0.0))
-             for k in ("supply", "drugs", "weapons", "other")
-             for h in ("outside", "local", "unknown")}
-    rate = pd.Series(kind.astype(object) + "|" + home_kind.astype(object)).map(rates).to_numpy(
-        dtype="float64")
+    kind = np.where(
+        supply,
+        "supply",
+        {"drug_offences": "drugs", "possession_of_weapons": "weapons"}.get(category, "other"),
+    )
+    rates = {
+        f"{k}|{h}": COUNTY_LINES_RATE.get((k, h), COUNTY_LINES_RATE.get((k, "local"), 0.0))
+        for k in ("supply", "drugs", "weapons", "other")
+        for h in ("outside", "local", "unknown")
+    }
+    rate = (
+        pd.Series(kind.astype(object) + "|" + home_kind.astype(object))
+        .map(rates)
+        .to_numpy(dtype="float64")
+    )
     county_lines = identified & (r_cl.random(n) < rate)
 
     blank = np.full(n, "", dtype=object)
@@ -708,9 +873,14 @@ def _offenders(rng: _Streams, rows: pd.DataFrame, category: str,
     rows["_home"] = np.where(identified, home_kind, "")
 
 
-def _homes(rng: np.random.Generator, district: np.ndarray, outside: np.ndarray,
-           unknown: np.ndarray, supply: np.ndarray,
-           area_districts: tuple[str, ...]) -> np.ndarray:
+def _homes(
+    rng: np.random.Generator,
+    district: np.ndarray,
+    outside: np.ndarray,
+    unknown: np.ndarray,
+    supply: np.ndarray,
+    area_districts: tuple[str, ...],
+) -> np.ndarray:
     n = len(district)
     home = district.copy()
     others = rng.random(n) >= LOCAL_SAME_DISTRICT
@@ -718,8 +888,14 @@ def _homes(rng: np.random.Generator, district: np.ndarray, outside: np.ndarray,
     home = np.where(others, np.asarray(area_districts, dtype=object)[pick_other], home)
     draws = rng.random(n)
     for profile, origins in IMPORT_ORIGINS.items():
-        mask = outside & supply & (pd.Series(district).map(DISTRICT_ORIGIN_PROFILE)
-                                   .fillna("south").to_numpy() == profile)
+        mask = (
+            outside
+            & supply
+            & (
+                pd.Series(district).map(DISTRICT_ORIGIN_PROFILE).fillna("south").to_numpy()
+                == profile
+            )
+        )
         home[mask] = _weighted(origins, draws[mask])
     mask = outside & ~supply
     home[mask] = _weighted(NEIGHBOUR_ORIGINS, draws[mask])
@@ -741,30 +917,41 @@ def _postcodes(rng: np.random.Generator, homes: np.ndarray) -> np.ndarray:
         if options:
             mask = homes == home
             postcode[mask] = np.asarray(options, dtype=object)[
-                (draws[mask] * len(options)).astype(int)]
+                (draws[mask] * len(options)).astype(int)
+            ]
     return postcode
 
 
-def _flag_knives(rng: _Streams, rows: pd.DataFrame, target: int, codes: set[str],
-                 year: int) -> None:
+def _flag_knives(
+    rng: _Streams, rows: pd.DataFrame, target: int, codes: set[str], year: int
+) -> None:
     """Flag exactly ``target`` knife-eligible rows, weighted by :data:`KNIFE_WEIGHTS`
     (weighted sampling without replacement, Efraimidis-Spirakis keys)."""
     if target <= 0:
         return
     eligible = np.flatnonzero(rows["home_office_code"].isin(codes).to_numpy())
     if target > len(eligible):
-        raise ValueError(f"{financial_year_label(year)}: {target} knife offences but only "
-                         f"{len(eligible)} eligible rows")
-    weights = rows["home_office_code"].iloc[eligible].map(
-        lambda c: KNIFE_WEIGHTS.get(c, DEFAULT_KNIFE_WEIGHT)).to_numpy(dtype="float64")
+        raise ValueError(
+            f"{financial_year_label(year)}: {target} knife offences but only "
+            f"{len(eligible)} eligible rows"
+        )
+    weights = (
+        rows["home_office_code"]
+        .iloc[eligible]
+        .map(lambda c: KNIFE_WEIGHTS.get(c, DEFAULT_KNIFE_WEIGHT))
+        .to_numpy(dtype="float64")
+    )
     keys = np.log(rng["knife"].random(len(eligible))) / weights
     chosen = eligible[np.argsort(-keys, kind="stable")[:target]]
     rows.loc[rows.index[chosen], "sharp_instrument"] = "Y"
 
 
 def _flag_firearms(rng: _Streams, rows: pd.DataFrame, codes: set[str]) -> None:
-    rate = rows["home_office_code"].map(
-        lambda c: FIREARM_RATES.get(c, 0.0) if c in codes else 0.0).to_numpy(dtype="float64")
+    rate = (
+        rows["home_office_code"]
+        .map(lambda c: FIREARM_RATES.get(c, 0.0) if c in codes else 0.0)
+        .to_numpy(dtype="float64")
+    )
     flag = (rng["firearm"].random(len(rows)) < rate) & (rows["sharp_instrument"] == "N")
     rows.loc[flag.to_numpy(), "firearm"] = "Y"
 
@@ -772,11 +959,13 @@ def _flag_firearms(rng: _Streams, rows: pd.DataFrame, codes: set[str]) -> None:
 def _order_and_name(rng: _Streams, rows: pd.DataFrame, year: int) -> pd.DataFrame:
     """Sort by date and hour (ties in random order) and number the offences SYNTH-<year>-n."""
     hour = pd.to_numeric(rows["offence_hour"].replace("", "24"))
-    order = pd.DataFrame({"date": rows["_date"], "hour": hour,
-                          "tie": rng["order"].permutation(len(rows))})
+    order = pd.DataFrame(
+        {"date": rows["_date"], "hour": hour, "tie": rng["order"].permutation(len(rows))}
+    )
     rows = rows.iloc[order.sort_values(["date", "hour", "tie"]).index].reset_index(drop=True)
-    rows["offence_reference"] = [f"{REFERENCE_PREFIX}{year}-{i:06d}"
-                                 for i in range(1, len(rows) + 1)]
+    rows["offence_reference"] = [
+        f"{REFERENCE_PREFIX}{year}-{i:06d}" for i in range(1, len(rows) + 1)
+    ]
     return rows
 
 
@@ -789,8 +978,9 @@ def to_csv_gz(frame: pd.DataFrame) -> bytes:
     return gzip.compress(text.encode("utf-8"), compresslevel=GZIP_LEVEL, mtime=0)
 
 
-def write_demo_extract(config: AssessmentConfig | None = None,
-                       path: str | Path | None = None) -> Path:
+def write_demo_extract(
+    config: AssessmentConfig | None = None, path: str | Path | None = None
+) -> Path:
     """Generate the demonstration extract from the real files and write it (gzipped CSV)."""
     config = config or load_config(DEFAULT_CONFIG)
     path = from_root(path) if path is not None else DEFAULT_OUTPUT
@@ -813,27 +1003,29 @@ def manifest_entry(path: str | Path = DEFAULT_OUTPUT) -> dict:
     return {
         "id": "demo_force_extract",
         "title": "SYNTHETIC demonstration force offence extract, Cambridgeshire & "
-                 "Peterborough (not real offences)",
+        "Peterborough (not real offences)",
         "publisher": "Generated by needs_assessment.demo (synthetic)",
         "licence": "Synthetic data generated by this project (MIT, as the code); calibrated "
-                   "to Open Government Licence v3.0 aggregates (ONS, Home Office, police.uk)",
+        "to Open Government Licence v3.0 aggregates (ONS, Home Office, police.uk)",
         "years": "April 2010 to March 2022 (financial years 2010/11 to 2021/22); real totals "
-                 "to 2018/19, continued by the ONS crime severity score to 2021/22",
+        "to 2018/19, continued by the ONS crime severity score to 2021/22",
         "origin": "python -m needs_assessment.demo (seed 20210331) from ons_rec_crime_pfa, "
-                  "ons_pfa_tables (P1, P5), ons_crime_severity_pfa, "
-                  "home_office_prc_pfa_2017_18, policeuk_street_cambridgeshire and the "
-                  "LSOA to police force lookup",
+        "ons_pfa_tables (P1, P5), ons_crime_severity_pfa, "
+        "home_office_prc_pfa_2017_18, policeuk_street_cambridgeshire and the "
+        "LSOA to police force lookup",
         "derived": True,
         "synthetic": True,
-        "files": [{"path": relative, "sha256": hashlib.sha256(data).hexdigest(),
-                   "bytes": len(data)}],
+        "files": [
+            {"path": relative, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+        ],
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m needs_assessment.demo [--config FILE] [--out FILE]``."""
-    parser = argparse.ArgumentParser(prog="python -m needs_assessment.demo",
-                                     description=f"Write the {SYNTHETIC_LABEL}.")
+    parser = argparse.ArgumentParser(
+        prog="python -m needs_assessment.demo", description=f"Write the {SYNTHETIC_LABEL}."
+    )
     parser.add_argument("--config", default=str(DEFAULT_CONFIG), help="assessment config")
     parser.add_argument("--out", default=None, help=f"output file (default {DEFAULT_OUTPUT})")
     args = parser.parse_args(argv)
@@ -841,8 +1033,10 @@ def main(argv: list[str] | None = None) -> int:
     entry = manifest_entry(path)
     rows = sum(1 for _ in io.StringIO(gzip.decompress(path.read_bytes()).decode())) - 1
     shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
-    print(f"wrote {shown}: {rows} rows, {entry['files'][0]['bytes']} bytes, "
-          f"sha256 {entry['files'][0]['sha256']}")
+    print(
+        f"wrote {shown}: {rows} rows, {entry['files'][0]['bytes']} bytes, "
+        f"sha256 {entry['files'][0]['sha256']}"
+    )
     print(SYNTHETIC_LABEL)
     return 0
 

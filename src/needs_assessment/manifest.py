@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from .errors import ChecksumError, ConfigError
-from .paths import MANIFEST, from_root
+from needs_assessment.errors import ChecksumError, ConfigError
+from needs_assessment.paths import MANIFEST, from_root
 
 
 @dataclass(frozen=True)

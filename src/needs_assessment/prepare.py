@@ -9,6 +9,8 @@ moved into place only when every builder has succeeded, so a bad input leaves
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import os
 import tempfile
@@ -19,12 +21,12 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from . import __version__, forces, sources
-from .config import AssessmentConfig
-from .definitions import load_definitions
-from .manifest import files_hash, path_hash, sha256
-from .paths import from_root
-from .sources import (
+from needs_assessment import __version__, forces, sources
+from needs_assessment.config import AssessmentConfig
+from needs_assessment.definitions import load_definitions
+from needs_assessment.manifest import files_hash, path_hash, sha256
+from needs_assessment.paths import from_root
+from needs_assessment.sources import (
     crime_severity,
     force_extract,
     geography,
@@ -199,6 +201,9 @@ TABLES: tuple[Table, ...] = (
 )
 
 
+TABLE_NAMES = frozenset(t.name for t in TABLES)
+
+
 def prepare(
     config: AssessmentConfig, *, force: bool = False, only: Iterable[str] | None = None
 ) -> list[str]:
@@ -229,12 +234,52 @@ def prepare(
     return [t.name for t in stale]
 
 
+#: The tables the chapter now building may read (None: no chapter is building).
+_ALLOWED: contextvars.ContextVar[frozenset[str] | None] = contextvars.ContextVar(
+    "allowed_tables", default=None
+)
+
+
+class UndeclaredTableError(RuntimeError):
+    """A chapter read a processed table its ``build`` does not ask for."""
+
+
+@contextlib.contextmanager
+def only_tables(names: Iterable[str], chapter: str):
+    """Within the block, :func:`read` refuses any table not in ``names``.
+
+    A chapter's inputs are the parameters of its ``build``; a table read any other way
+    would be missing from the chapter's cache key, so it fails loudly instead.
+    """
+    allowed = frozenset(names)
+    token = _ALLOWED.set(allowed)
+    try:
+        yield
+    finally:
+        _ALLOWED.reset(token)
+    del chapter  # named for the error message only
+
+
 def read(config: AssessmentConfig, name: str) -> pd.DataFrame:
     """Read one processed table (run ``sna prepare`` first; ``sna run`` does it for you)."""
+    allowed = _ALLOWED.get()
+    if allowed is not None and name not in allowed:
+        raise UndeclaredTableError(
+            f"table '{name}' is read but not declared: add it as a parameter of the "
+            f"chapter's build (it asks for {', '.join(sorted(allowed)) or 'no tables'})"
+        )
     path = _processed(config, name)
     if name in GEO_TABLES:
         return gpd.read_parquet(path)
     return pd.read_parquet(path)
+
+
+def read_optional(config: AssessmentConfig, name: str) -> pd.DataFrame | None:
+    """A processed table, or None for an optional input the config does not name."""
+    table = next(t for t in TABLES if t.name == name)
+    if table.only_if is not None and not getattr(config.data, table.only_if):
+        return None
+    return read(config, name)
 
 
 def _processed(config: AssessmentConfig, name: str) -> Path:

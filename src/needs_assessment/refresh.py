@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .config import AssessmentConfig, load_config
-from .coverage import stale_inputs, table_coverage
-from .errors import ConfigError
-from .prepare import TABLES, prepare, read
+from needs_assessment.config import AssessmentConfig, load_config
+from needs_assessment.coverage import stale_inputs, table_coverage
+from needs_assessment.errors import ConfigError
+from needs_assessment.prepare import TABLES, prepare, read
 
 LAST_YEAR = re.compile(r"^(?P<indent>\s+)last_year:\s*(?P<year>\d{4})(?P<rest>.*)$", re.MULTILINE)
 NAME_YEAR = re.compile(r"-(\d{4})$")

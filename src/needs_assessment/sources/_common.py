@@ -15,7 +15,7 @@ import pandera.pandas as pa
 from openpyxl.utils.exceptions import InvalidFileException
 from pandera.errors import SchemaError, SchemaErrors
 
-from ..errors import DataError
+from needs_assessment.errors import DataError
 
 HEADER_LINES = 1
 

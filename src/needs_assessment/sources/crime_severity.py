@@ -23,9 +23,14 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from ..errors import DataError
-from ._common import file_row, read_csv_text, require_columns, validate
-from .ons_pfa_tables import AREA_CODE, AREA_TYPES, area_type, clean_area_name
+from needs_assessment.errors import DataError
+from needs_assessment.sources._common import file_row, read_csv_text, require_columns, validate
+from needs_assessment.sources.ons_pfa_tables import (
+    AREA_CODE,
+    AREA_TYPES,
+    area_type,
+    clean_area_name,
+)
 
 COLUMNS = {
     "code": "area_code",
@@ -96,9 +101,13 @@ def _check_codes(frame: pd.DataFrame, lines: pd.Series, path: Path) -> None:
     valid = frame["area_code"].map(lambda c: bool(AREA_CODE.fullmatch(c)) and c[:3] in AREA_TYPES)
     if not valid.all():
         position = int((~valid).to_numpy().argmax())
-        raise DataError(path, f"not the ONS code of a force, region or country: "
-                        f"{frame['area_code'].iloc[position]!r}",
-                        row=int(lines.iloc[position]), column="code")
+        raise DataError(
+            path,
+            f"not the ONS code of a force, region or country: "
+            f"{frame['area_code'].iloc[position]!r}",
+            row=int(lines.iloc[position]),
+            column="code",
+        )
 
 
 def _dates(raw: pd.DataFrame, lines: pd.Series, path: Path) -> pd.Series:
@@ -106,8 +115,12 @@ def _dates(raw: pd.DataFrame, lines: pd.Series, path: Path) -> pd.Series:
     dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
     if dates.isna().any():
         position = int(dates.isna().to_numpy().argmax())
-        raise DataError(path, f"not a YYYY-MM-DD date: {text.iloc[position]!r}",
-                        row=int(lines.iloc[position]), column="year_ending")
+        raise DataError(
+            path,
+            f"not a YYYY-MM-DD date: {text.iloc[position]!r}",
+            row=int(lines.iloc[position]),
+            column="year_ending",
+        )
     return dates.astype("datetime64[ns]")
 
 
@@ -119,8 +132,11 @@ def _scores(raw: pd.DataFrame, lines: pd.Series, path: Path) -> pd.Series:
     if bad.any():
         position = int(bad.to_numpy().argmax())
         shown = raw["severity_score"].iloc[position]
-        problem = (f"not a number: {shown!r}" if text.iloc[position]
-                   else "value is missing (the file marks 'not available' with ':')")
+        problem = (
+            f"not a number: {shown!r}"
+            if text.iloc[position]
+            else "value is missing (the file marks 'not available' with ':')"
+        )
         raise DataError(path, problem, row=int(lines.iloc[position]), column="severity_score")
     return values.astype("float64")
 
@@ -128,6 +144,5 @@ def _scores(raw: pd.DataFrame, lines: pd.Series, path: Path) -> pd.Series:
 def _select(frame: pd.DataFrame, codes: list[str], path: Path) -> pd.DataFrame:
     unknown = sorted(set(codes) - set(frame["area_code"]))
     if unknown:
-        raise DataError(path, f"area code(s) not in the file: {', '.join(unknown)}",
-                        column="code")
+        raise DataError(path, f"area code(s) not in the file: {', '.join(unknown)}", column="code")
     return frame[frame["area_code"].isin(codes)]

@@ -36,8 +36,8 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from ..errors import DataError
-from ._common import validate
+from needs_assessment.errors import DataError
+from needs_assessment.sources._common import validate
 
 #: The columns of the extract, in the order the template and the demo file use.
 COLUMNS = (
@@ -85,16 +85,20 @@ SCHEMA = pa.DataFrameSchema(
         "lsoa_code": pa.Column(str, pa.Check.str_matches(LSOA_CODE.pattern), nullable=True),
         "sharp_instrument": pa.Column(bool),
         "firearm": pa.Column(bool),
-        "victim_age": pa.Column("Int64", pa.Check.in_range(*AGE_RANGES["victim_age"]),
-                                nullable=True),
+        "victim_age": pa.Column(
+            "Int64", pa.Check.in_range(*AGE_RANGES["victim_age"]), nullable=True
+        ),
         "victim_sex": pa.Column(str, pa.Check.isin(SEXES), nullable=True),
-        "offender_age": pa.Column("Int64", pa.Check.in_range(*AGE_RANGES["offender_age"]),
-                                  nullable=True),
+        "offender_age": pa.Column(
+            "Int64", pa.Check.in_range(*AGE_RANGES["offender_age"]), nullable=True
+        ),
         "offender_sex": pa.Column(str, pa.Check.isin(SEXES), nullable=True),
-        "offender_home_district": pa.Column(str, pa.Check.str_matches(DISTRICT_CODE.pattern),
-                                            nullable=True),
+        "offender_home_district": pa.Column(
+            str, pa.Check.str_matches(DISTRICT_CODE.pattern), nullable=True
+        ),
         "offender_postcode_district": pa.Column(
-            str, pa.Check.str_matches(POSTCODE_DISTRICT.pattern), nullable=True),
+            str, pa.Check.str_matches(POSTCODE_DISTRICT.pattern), nullable=True
+        ),
         "county_lines": pa.Column(bool),
         "financial_year": pa.Column(str, pa.Check.str_matches(r"^\d{4}/\d{2}$")),
         "year": pa.Column("int64"),
@@ -128,8 +132,15 @@ def load(
     """
     path = Path(path)
     frame, lines = read_text(path)
-    return parse(frame, path, area_lsoas=area_lsoas, known_codes=known_codes, period=period,
-                 lsoa_districts=lsoa_districts, lines=lines)
+    return parse(
+        frame,
+        path,
+        area_lsoas=area_lsoas,
+        known_codes=known_codes,
+        period=period,
+        lsoa_districts=lsoa_districts,
+        lines=lines,
+    )
 
 
 def read_text(path: str | Path) -> tuple[pd.DataFrame, pd.Series]:
@@ -160,13 +171,28 @@ def _read_lines(path: Path, text: str, header: list[str]) -> tuple[pd.DataFrame,
     bad = fields != len(header)
     if bad.any():
         position = int(bad.argmax())
-        raise _field_count_error(path, header, int(fields[position]), int(numbers[position]),
-                                 last=position == len(lines) - 1)
+        raise _field_count_error(
+            path,
+            header,
+            int(fields[position]),
+            int(numbers[position]),
+            last=position == len(lines) - 1,
+        )
     body = "\n".join(lines) + "\n"
-    frame = pd.read_csv(io.StringIO(body), header=None, names=header, dtype=str,
-                        keep_default_na=False, na_filter=False, engine="c",
-                        skip_blank_lines=False) if len(lines) else pd.DataFrame(
-        columns=header, dtype="str")
+    frame = (
+        pd.read_csv(
+            io.StringIO(body),
+            header=None,
+            names=header,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            engine="c",
+            skip_blank_lines=False,
+        )
+        if len(lines)
+        else pd.DataFrame(columns=header, dtype="str")
+    )
     return frame, numbers
 
 
@@ -187,11 +213,11 @@ def _read_records(path: Path, text: str, header: list[str]) -> tuple[pd.DataFram
             records.append(record)
             lines.append(start)
     except csv.Error as exc:
-        raise DataError(path, f"not a well-formed CSV line: {exc}",
-                        row=reader.line_num) from None
+        raise DataError(path, f"not a well-formed CSV line: {exc}", row=reader.line_num) from None
     columns = list(zip(*records, strict=True)) or [()] * width
-    frame = pd.DataFrame({name: pd.array(values, dtype="str")
-                          for name, values in zip(header, columns, strict=True)})
+    frame = pd.DataFrame(
+        {name: pd.array(values, dtype="str") for name, values in zip(header, columns, strict=True)}
+    )
     return frame, lines
 
 
@@ -234,35 +260,45 @@ def parse(
         out[f"{who}_age"] = check.integers(f"{who}_age", low, high, f"an age {low}-{high}")
         out[f"{who}_sex"] = check.sex(f"{who}_sex")
     out["offender_home_district"] = check.pattern(
-        "offender_home_district", DISTRICT_CODE,
-        "not a district (LAD) code like E07000008 or E09000012")
+        "offender_home_district",
+        DISTRICT_CODE,
+        "not a district (LAD) code like E07000008 or E09000012",
+    )
     out["offender_postcode_district"] = check.pattern(
-        "offender_postcode_district", POSTCODE_DISTRICT,
+        "offender_postcode_district",
+        POSTCODE_DISTRICT,
         "not a postcode district like CB1, PE13 or E8 (give only the part before the space)",
-        upper=True)
+        upper=True,
+    )
     out["county_lines"] = check.flag("county_lines")
 
     start = out["offence_date"].dt.year - (out["offence_date"].dt.month < 4).astype("int64")
-    out["financial_year"] = (start.astype(str) + "/"
-                             + ((start + 1) % 100).astype(str).str.zfill(2)).astype("str")
+    out["financial_year"] = (
+        start.astype(str) + "/" + ((start + 1) % 100).astype(str).str.zfill(2)
+    ).astype("str")
     out["year"] = start.astype("int64")
     districts = dict(lsoa_districts) if lsoa_districts is not None else {}
     out["district_code"] = out["lsoa_code"].map(districts).astype("str")
     if lsoa_districts is not None:
-        check.require(out["lsoa_code"].notna() & out["district_code"].isna(), "lsoa_code",
-                      lambda v: f"LSOA {v!r} has no district in the LSOA -> district lookup")
+        check.require(
+            out["lsoa_code"].notna() & out["district_code"].isna(),
+            "lsoa_code",
+            lambda v: f"LSOA {v!r} has no district in the LSOA -> district lookup",
+        )
 
     typed = validate(SCHEMA, out, source, rows=lines)
     typed.attrs["source"] = str(source)
     typed.attrs["synthetic"] = bool(
-        typed["offence_reference"].str.startswith(SYNTHETIC_PREFIX).all())
+        typed["offence_reference"].str.startswith(SYNTHETIC_PREFIX).all()
+    )
     return typed
 
 
 def definition_codes(definitions) -> set[str]:
     """Every Home Office offence code named in a loaded definitions file."""
-    return {code for category in definitions.categories.values()
-            for code in category.home_office_codes}
+    return {
+        code for category in definitions.categories.values() for code in category.home_office_codes
+    }
 
 
 def lsoa_vintage(code: str) -> str | None:
@@ -300,12 +336,16 @@ def _decode(path: Path, data: bytes) -> str:
         column = None
         if row > 1:
             header = next(csv.reader([data[: data.find(b"\n")].decode("utf-8", "replace")]))
-            before = data[line_start: exc.start].decode("utf-8", "replace")
+            before = data[line_start : exc.start].decode("utf-8", "replace")
             index = len(next(csv.reader([before]), [""])) - 1
             column = header[index].strip() if index < len(header) else None
-        raise DataError(path, f"not UTF-8 text (byte 0x{data[exc.start]:02x}): save the "
-                        "extract as 'CSV UTF-8', not Excel, ANSI or Windows-1252",
-                        row=row, column=column) from None
+        raise DataError(
+            path,
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x}): save the "
+            "extract as 'CSV UTF-8', not Excel, ANSI or Windows-1252",
+            row=row,
+            column=column,
+        ) from None
 
 
 def _header(path: Path, fields: list[str]) -> list[str]:
@@ -314,32 +354,55 @@ def _header(path: Path, fields: list[str]) -> list[str]:
         delimiter = next((d for d in (";", "\t", "|") if d in names[0]), None)
         if delimiter is not None:
             shown = {"\t": "tabs"}.get(delimiter, repr(delimiter))
-            raise DataError(path, f"fields are separated by {shown}, not commas: export the "
-                            "extract as comma-separated values", row=1)
+            raise DataError(
+                path,
+                f"fields are separated by {shown}, not commas: export the "
+                "extract as comma-separated values",
+                row=1,
+            )
     duplicated = sorted({n for n in names if names.count(n) > 1 and n})
     if duplicated:
-        raise DataError(path, "column appears more than once in the header", row=1,
-                        column=duplicated[0])
+        raise DataError(
+            path, "column appears more than once in the header", row=1, column=duplicated[0]
+        )
     missing = [c for c in COLUMNS if c not in names]
     if missing:
         unexpected = [n for n in names if n not in COLUMNS]
-        hint = (f"; unexpected column(s) {', '.join(repr(n) for n in unexpected)}: was it "
-                "renamed? Use the template's column names" if unexpected else "")
-        raise DataError(path, f"required column is missing{hint} (columns found: "
-                        f"{', '.join(names)})", row=1, column=missing[0])
+        hint = (
+            f"; unexpected column(s) {', '.join(repr(n) for n in unexpected)}: was it "
+            "renamed? Use the template's column names"
+            if unexpected
+            else ""
+        )
+        raise DataError(
+            path,
+            f"required column is missing{hint} (columns found: {', '.join(names)})",
+            row=1,
+            column=missing[0],
+        )
     return names
 
 
-def _field_count_error(path, header: list[str], found: int, row: int,
-                       last: bool) -> DataError:
+def _field_count_error(path, header: list[str], found: int, row: int, last: bool) -> DataError:
     width = len(header)
     if found < width:
-        where = ("the last line looks truncated (cut off mid-line): export the file again"
-                 if last else "the line is cut short or a value holds a line break")
-        return DataError(path, f"line has {found} fields but the header has {width}: {where}",
-                         row=row, column=header[found])
-    return DataError(path, f"line has {found} fields but the header has {width}: a value "
-                     "holding a comma must be in double quotes", row=row)
+        where = (
+            "the last line looks truncated (cut off mid-line): export the file again"
+            if last
+            else "the line is cut short or a value holds a line break"
+        )
+        return DataError(
+            path,
+            f"line has {found} fields but the header has {width}: {where}",
+            row=row,
+            column=header[found],
+        )
+    return DataError(
+        path,
+        f"line has {found} fields but the header has {width}: a value "
+        "holding a comma must be in double quotes",
+        row=row,
+    )
 
 
 # -- checks ----------------------------------------------------------------------------
@@ -374,36 +437,53 @@ class _Checker:
         if duplicated.any():
             position = int(duplicated.argmax())
             first = int(np.flatnonzero((refs == refs.iloc[position]).to_numpy())[0])
-            raise self.fail(position, "offence_reference",
-                            f"offence reference {refs.iloc[position]!r} appears twice (first "
-                            f"on row {int(self.lines.iloc[first])}); each offence must be "
-                            "one row")
+            raise self.fail(
+                position,
+                "offence_reference",
+                f"offence reference {refs.iloc[position]!r} appears twice (first "
+                f"on row {int(self.lines.iloc[first])}); each offence must be "
+                "one row",
+            )
         return refs.astype("str")
 
     def dates(self, bounds: tuple[pd.Timestamp, pd.Timestamp, str] | None) -> pd.Series:
         column = "offence_date"
         self.required(column)
         text = self.text[column]
-        self.require(~text.str.match(DATE_TEXT.pattern), column,
-                     lambda v: f"not a YYYY-MM-DD date: {v!r} (write e.g. 2019-01-31)")
+        self.require(
+            ~text.str.match(DATE_TEXT.pattern),
+            column,
+            lambda v: f"not a YYYY-MM-DD date: {v!r} (write e.g. 2019-01-31)",
+        )
         dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
         self.require(dates.isna(), column, lambda v: f"not a real calendar date: {v!r}")
         if bounds is not None:
             first, last, label = bounds
-            self.require((dates < first) | (dates > last), column,
-                         lambda v: f"date {v} is outside the assessed period {label} "
-                         f"({first:%Y-%m-%d} to {last:%Y-%m-%d})")
+            self.require(
+                (dates < first) | (dates > last),
+                column,
+                lambda v: (
+                    f"date {v} is outside the assessed period {label} "
+                    f"({first:%Y-%m-%d} to {last:%Y-%m-%d})"
+                ),
+            )
         return dates.astype("datetime64[ns]")
 
     def integers(self, column: str, low: int, high: int, what: str) -> pd.Series:
         text = self.text[column]
         blank = self.blank(column)
         whole = text.str.fullmatch(r"\d+")
-        self.require(~blank & ~whole, column, lambda v: f"not a whole number: {v!r} "
-                     f"(expected {what}, or blank if unknown)")
+        self.require(
+            ~blank & ~whole,
+            column,
+            lambda v: f"not a whole number: {v!r} (expected {what}, or blank if unknown)",
+        )
         values = pd.to_numeric(text.where(~blank), errors="coerce").astype("Int64")
-        self.require((values < low) | (values > high), column,
-                     lambda v: f"{v} is out of range (expected {what}, or blank if unknown)")
+        self.require(
+            (values < low) | (values > high),
+            column,
+            lambda v: f"{v} is out of range (expected {what}, or blank if unknown)",
+        )
         return values
 
     def codes(self, known: Iterable[str] | None) -> pd.Series:
@@ -412,54 +492,84 @@ class _Checker:
         codes = self.text[column]
         if known is not None:
             known = set(known)
-            self.require(~codes.isin(known), column,
-                         lambda v: f"{v!r} is not a Home Office offence code in the "
-                         "serious-violence definitions file (write codes as the Home Office "
-                         "tables do: 8N, 105A, 92A, 1/4.1/4.10/4.2)")
+            self.require(
+                ~codes.isin(known),
+                column,
+                lambda v: (
+                    f"{v!r} is not a Home Office offence code in the "
+                    "serious-violence definitions file (write codes as the Home Office "
+                    "tables do: 8N, 105A, 92A, 1/4.1/4.10/4.2)"
+                ),
+            )
         else:
-            self.require(~codes.str.match(HOME_OFFICE_CODE.pattern), column,
-                         lambda v: f"not a Home Office offence code: {v!r}")
+            self.require(
+                ~codes.str.match(HOME_OFFICE_CODE.pattern),
+                column,
+                lambda v: f"not a Home Office offence code: {v!r}",
+            )
         return codes.astype("str")
 
     def lsoas(self, area: Iterable[str] | None) -> pd.Series:
         column = "lsoa_code"
         codes = self.text[column]
         blank = self.blank(column)
-        self.require(~blank & ~codes.str.match(LSOA_CODE.pattern), column,
-                     lambda v: f"not an LSOA code: {v!r} (expected a 2011 LSOA code like "
-                     "E01017982, or blank if the offence has no location)")
+        self.require(
+            ~blank & ~codes.str.match(LSOA_CODE.pattern),
+            column,
+            lambda v: (
+                f"not an LSOA code: {v!r} (expected a 2011 LSOA code like "
+                "E01017982, or blank if the offence has no location)"
+            ),
+        )
         number = pd.to_numeric(codes.str.slice(3).where(~blank), errors="coerce")
         limit = codes.str.slice(0, 1).map(LAST_2011_LSOA)
-        self.require(number > limit, column,
-                     lambda v: f"{v!r} is a 2021 LSOA code, mixed in with 2011 codes: the "
-                     "extract must use 2011 LSOAs throughout (map 2021 codes back with the "
-                     "ONS LSOA 2011 to LSOA 2021 lookup)")
+        self.require(
+            number > limit,
+            column,
+            lambda v: (
+                f"{v!r} is a 2021 LSOA code, mixed in with 2011 codes: the "
+                "extract must use 2011 LSOAs throughout (map 2021 codes back with the "
+                "ONS LSOA 2011 to LSOA 2021 lookup)"
+            ),
+        )
         if area is not None:
             area = set(area)
-            self.require(~blank & ~codes.isin(area), column,
-                         lambda v: f"LSOA {v!r} is not in the assessed area (a 2011 code, "
-                         "but of another area): check the force and district settings")
+            self.require(
+                ~blank & ~codes.isin(area),
+                column,
+                lambda v: (
+                    f"LSOA {v!r} is not in the assessed area (a 2011 code, "
+                    "but of another area): check the force and district settings"
+                ),
+            )
         return codes.mask(blank).astype("str")
 
     def flag(self, column: str) -> pd.Series:
         values = self.text[column].str.upper()
-        self.require(~values.isin(["Y", "N"]), column,
-                     lambda v: f"expected Y or N, found {v!r}" if v else
-                     "value is missing (expected Y or N)")
+        self.require(
+            ~values.isin(["Y", "N"]),
+            column,
+            lambda v: (
+                f"expected Y or N, found {v!r}" if v else "value is missing (expected Y or N)"
+            ),
+        )
         return values == "Y"
 
     def sex(self, column: str) -> pd.Series:
         values = self.text[column].str.upper()
-        self.require(~values.isin(["", *SEXES]), column,
-                     lambda v: f"expected M, F, U or blank, found {v!r}")
+        self.require(
+            ~values.isin(["", *SEXES]), column, lambda v: f"expected M, F, U or blank, found {v!r}"
+        )
         return values.mask(values == "").astype("str")
 
-    def pattern(self, column: str, pattern: re.Pattern, problem: str, *,
-                upper: bool = False) -> pd.Series:
+    def pattern(
+        self, column: str, pattern: re.Pattern, problem: str, *, upper: bool = False
+    ) -> pd.Series:
         values = self.text[column].str.upper() if upper else self.text[column]
         blank = values == ""
-        self.require(~blank & ~values.str.match(pattern.pattern), column,
-                     lambda v: f"{problem}: {v!r}")
+        self.require(
+            ~blank & ~values.str.match(pattern.pattern), column, lambda v: f"{problem}: {v!r}"
+        )
         return values.mask(blank).astype("str")
 
 

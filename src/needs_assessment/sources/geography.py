@@ -15,9 +15,9 @@ import pandas as pd
 import pandera.pandas as pa
 import pyogrio
 
-from ..errors import DataError
-from ..paths import RAW_DIR
-from ._common import read_csv_text, require_columns, validate
+from needs_assessment.errors import DataError
+from needs_assessment.paths import RAW_DIR
+from needs_assessment.sources._common import read_csv_text, require_columns, validate
 
 BNG = "EPSG:27700"
 LSOA_CODE = r"^[EW]01\d{6}$"

@@ -22,8 +22,14 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from ..errors import DataError
-from ._common import file_row, read_csv_text, require_columns, to_number, validate
+from needs_assessment.errors import DataError
+from needs_assessment.sources._common import (
+    file_row,
+    read_csv_text,
+    require_columns,
+    to_number,
+    validate,
+)
 
 REQUIRED = {
     "Financial Year": "financial_year",
@@ -36,8 +42,9 @@ REQUIRED = {
 }
 OPTIONAL = {"Offence Subgroup": "offence_subgroup"}
 CSP_COLUMNS = ("Community Safety Partnership", "CSP Name")
-NOT_TERRITORIAL = frozenset({"British Transport Police", "Action Fraud", "CIFAS", "UK Finance",
-                             "Financial Fraud Action UK"})
+NOT_TERRITORIAL = frozenset(
+    {"British Transport Police", "Action Fraud", "CIFAS", "UK Finance", "Financial Fraud Action UK"}
+)
 YEAR = re.compile(r"(\d{4})[/-](\d{2}|\d{4})")
 
 SCHEMA = pa.DataFrameSchema(
@@ -66,21 +73,27 @@ def load(path: str | Path) -> pd.DataFrame:
     require_columns(raw.rename(columns=names), REQUIRED, path)
     original = {official: column for column, official in names.items()}
     csp = next((original[c] for c in CSP_COLUMNS if c in original), None)
-    text = {new: raw[original[old]].str.strip() for old, new in {**REQUIRED, **OPTIONAL}.items()
-            if old in original}
-    frame = pd.DataFrame({
-        "financial_year": _financial_years(raw, original["Financial Year"], path),
-        "quarter": _quarters(raw, original["Financial Quarter"], path),
-        "area_name": raw[csp].str.strip() if csp else text["force_name"],
-        "area_level": "csp" if csp else "force",
-        "force_name": text["force_name"],
-        "offence_code": text["offence_code"],
-        "offence_description": text["offence_description"],
-        "offence_group": text["offence_group"],
-        "offence_subgroup": text.get("offence_subgroup", pd.Series(pd.NA, index=raw.index,
-                                                                   dtype="str")),
-        "count": to_number(raw, original["Number of Offences"], path),
-    })
+    text = {
+        new: raw[original[old]].str.strip()
+        for old, new in {**REQUIRED, **OPTIONAL}.items()
+        if old in original
+    }
+    frame = pd.DataFrame(
+        {
+            "financial_year": _financial_years(raw, original["Financial Year"], path),
+            "quarter": _quarters(raw, original["Financial Quarter"], path),
+            "area_name": raw[csp].str.strip() if csp else text["force_name"],
+            "area_level": "csp" if csp else "force",
+            "force_name": text["force_name"],
+            "offence_code": text["offence_code"],
+            "offence_description": text["offence_description"],
+            "offence_group": text["offence_group"],
+            "offence_subgroup": text.get(
+                "offence_subgroup", pd.Series(pd.NA, index=raw.index, dtype="str")
+            ),
+            "count": to_number(raw, original["Number of Offences"], path),
+        }
+    )
     frame["is_territorial_force"] = ~frame["force_name"].isin(NOT_TERRITORIAL)
     _check_filled(frame, raw, original, csp, path)
     return validate(SCHEMA, frame, path)
@@ -103,7 +116,8 @@ def _official_names(raw: pd.DataFrame) -> dict[str, str]:
 
 
 def _financial_years(raw: pd.DataFrame, column: str, path) -> pd.Series:
-    """"2017/18" (also accepts "2017-18" and "2017/2018")."""
+    """ "2017/18" (also accepts "2017-18" and "2017/2018")."""
+
     def label(text: str) -> str | None:
         match = YEAR.fullmatch(text.strip())
         if match is None:
@@ -115,8 +129,12 @@ def _financial_years(raw: pd.DataFrame, column: str, path) -> pd.Series:
     if labels.isna().any():
         position = int(labels.isna().to_numpy().argmax())
         shown = raw[column].iloc[position]
-        raise DataError(path, f"not a financial year like '2017/18': {shown!r}",
-                        row=file_row(raw, position), column=column)
+        raise DataError(
+            path,
+            f"not a financial year like '2017/18': {shown!r}",
+            row=file_row(raw, position),
+            column=column,
+        )
     return labels.astype(str)
 
 
@@ -127,21 +145,28 @@ def _quarters(raw: pd.DataFrame, column: str, path) -> pd.Series:
     bad = ~quarters.isin([1, 2, 3, 4])
     if bad.any():
         position = int(bad.to_numpy().argmax())
-        raise DataError(path, f"not a quarter 1-4: {raw[column].iloc[position]!r}",
-                        row=file_row(raw, position), column=column)
+        raise DataError(
+            path,
+            f"not a quarter 1-4: {raw[column].iloc[position]!r}",
+            row=file_row(raw, position),
+            column=column,
+        )
     return quarters.astype("Int64")
 
 
-def _check_filled(frame: pd.DataFrame, raw: pd.DataFrame, original: dict[str, str],
-                  csp: str | None, path) -> None:
+def _check_filled(
+    frame: pd.DataFrame, raw: pd.DataFrame, original: dict[str, str], csp: str | None, path
+) -> None:
     """Names and codes must not be blank; the error names the file's own column."""
-    columns = {"force_name": original["Force Name"], "offence_code": original["Offence Code"],
-               "offence_group": original["Offence Group"]}
+    columns = {
+        "force_name": original["Force Name"],
+        "offence_code": original["Offence Code"],
+        "offence_group": original["Offence Group"],
+    }
     if csp:
         columns["area_name"] = csp
     for field, column in columns.items():
         blank = frame[field].fillna("").eq("")
         if blank.any():
             position = int(blank.to_numpy().argmax())
-            raise DataError(path, "value is missing", row=file_row(raw, position),
-                            column=column)
+            raise DataError(path, "value is missing", row=file_row(raw, position), column=column)

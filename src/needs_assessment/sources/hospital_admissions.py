@@ -29,8 +29,8 @@ import pandas as pd
 import pandera.pandas as pa
 from openpyxl.utils import get_column_letter
 
-from ..errors import DataError
-from ._common import read_sheet, validate
+from needs_assessment.errors import DataError
+from needs_assessment.sources._common import read_sheet, validate
 
 SHEET = "GOR-Data-Totals"
 YEAR = re.compile(r"(\d{4})-(\d{2})")
@@ -46,11 +46,14 @@ _COUNTS = {
 }
 SCHEMA = pa.DataFrameSchema(
     {**_COMMON, "month": pa.Column("datetime64[ns]"), **_COUNTS},
-    unique=["region", "month"], name="HES assault by sharp object, months", strict=True,
+    unique=["region", "month"],
+    name="HES assault by sharp object, months",
+    strict=True,
 )
 ANNUAL_SCHEMA = pa.DataFrameSchema(
     {**_COMMON, **_COUNTS},
-    unique=["region", "financial_year"], name="HES assault by sharp object, annual totals",
+    unique=["region", "financial_year"],
+    name="HES assault by sharp object, annual totals",
     strict=True,
 )
 
@@ -60,9 +63,15 @@ def load(path: str | Path, sheet: str = SHEET) -> pd.DataFrame:
     name, rows = read_sheet(path, sheet)
     header, regions = _header(path, name, rows)
     records = [
-        {"_row": index + 1, "region": region, "financial_year": year,
-         "month": _month_start(year, month), **_count(path, name, rows, index, col, region)}
-        for index, year, month in _lines(path, name, rows, header) if month
+        {
+            "_row": index + 1,
+            "region": region,
+            "financial_year": year,
+            "month": _month_start(year, month),
+            **_count(path, name, rows, index, col, region),
+        }
+        for index, year, month in _lines(path, name, rows, header)
+        if month
         for col, region in regions
     ]
     return _finish(path, name, records, SCHEMA, ["month"])
@@ -73,9 +82,14 @@ def annual_totals(path: str | Path, sheet: str = SHEET) -> pd.DataFrame:
     name, rows = read_sheet(path, sheet)
     header, regions = _header(path, name, rows)
     records = [
-        {"_row": index + 1, "region": region, "financial_year": year,
-         **_count(path, name, rows, index, col, region)}
-        for index, year, month in _lines(path, name, rows, header) if not month
+        {
+            "_row": index + 1,
+            "region": region,
+            "financial_year": year,
+            **_count(path, name, rows, index, col, region),
+        }
+        for index, year, month in _lines(path, name, rows, header)
+        if not month
         for col, region in regions
     ]
     return _finish(path, name, records, ANNUAL_SCHEMA, [])
@@ -85,8 +99,9 @@ def sum_of_months(frame: pd.DataFrame) -> pd.DataFrame:
     """Financial-year sums of the monthly figures (suppressed months count as 0), with the
     number of suppressed months: region, financial_year, admissions, suppressed_months."""
     grouped = frame.groupby(["region", "financial_year"], sort=False)
-    return grouped.agg(admissions=("admissions", "sum"),
-                       suppressed_months=("suppressed", "sum")).reset_index()
+    return grouped.agg(
+        admissions=("admissions", "sum"), suppressed_months=("suppressed", "sum")
+    ).reset_index()
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -96,18 +111,22 @@ def _header(path, sheet: str, rows: list[tuple]) -> tuple[int, list[tuple[int, s
     """0-based header row ("Year", "Month", "FAEs", ...) and (column, region) of each FAEs."""
     for index, row in enumerate(rows[:20]):
         if [_text(c).lower() for c in row[:2]] == ["year", "month"] and index > 0:
-            regions = [(col, _text(rows[index - 1][col])) for col, cell in enumerate(row)
-                       if _text(cell) == "FAEs"]
+            regions = [
+                (col, _text(rows[index - 1][col]))
+                for col, cell in enumerate(row)
+                if _text(cell) == "FAEs"
+            ]
             for col, region in regions:
                 if not region:
-                    raise _fail(path, sheet, "region name missing above an FAEs column",
-                                index, col)
+                    raise _fail(path, sheet, "region name missing above an FAEs column", index, col)
             if not regions:
-                raise _fail(path, sheet, "no 'FAEs' columns next to 'Year', 'Month'", index,
-                            label="FAEs")
+                raise _fail(
+                    path, sheet, "no 'FAEs' columns next to 'Year', 'Month'", index, label="FAEs"
+                )
             return index, regions
-    raise _fail(path, sheet, "no header row with 'Year' and 'Month' in the first 20 rows",
-                label="Year")
+    raise _fail(
+        path, sheet, "no header row with 'Year' and 'Month' in the first 20 rows", label="Year"
+    )
 
 
 def _lines(path, sheet: str, rows: list[tuple], header: int):
@@ -127,8 +146,9 @@ def _lines(path, sheet: str, rows: list[tuple], header: int):
         if not month:
             continue
         if month not in MONTHS:
-            raise _fail(path, sheet, f"not a month name: {_cell(rows, index, 1)!r}", index, 1,
-                        "Month")
+            raise _fail(
+                path, sheet, f"not a month name: {_cell(rows, index, 1)!r}", index, 1, "Month"
+            )
         if year is None:
             raise _fail(path, sheet, "month before any year label", index, 0, "Year")
         yield index, year, month
@@ -137,8 +157,7 @@ def _lines(path, sheet: str, rows: list[tuple], header: int):
 def _financial_year(path, sheet: str, text: str, index: int) -> str:
     match = YEAR.fullmatch(text.strip())
     if match is None or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
-        raise _fail(path, sheet, f"not a financial year like '2017-18': {text!r}", index, 0,
-                    "Year")
+        raise _fail(path, sheet, f"not a financial year like '2017-18': {text!r}", index, 0, "Year")
     return match.group(0)
 
 
@@ -155,13 +174,20 @@ def _count(path, sheet: str, rows: list[tuple], index: int, col: int, region: st
     except ValueError:
         raise _fail(path, sheet, f"not a number: {value!r}", index, col, region) from None
     if number != round(number) or number < 0:
-        raise _fail(path, sheet, f"expected a whole number of admissions, found {value!r}",
-                    index, col, region)
+        raise _fail(
+            path,
+            sheet,
+            f"expected a whole number of admissions, found {value!r}",
+            index,
+            col,
+            region,
+        )
     return {"admissions": int(number), "suppressed": False}
 
 
-def _finish(path, sheet: str, records: list[dict], schema: pa.DataFrameSchema,
-            order: list[str]) -> pd.DataFrame:
+def _finish(
+    path, sheet: str, records: list[dict], schema: pa.DataFrameSchema, order: list[str]
+) -> pd.DataFrame:
     if not records:
         raise _fail(path, sheet, "no data rows below the header")
     frame = pd.DataFrame.from_records(records)
@@ -179,8 +205,14 @@ def _month_start(year: str, month: str) -> pd.Timestamp:
     return pd.Timestamp(start if number >= 4 else start + 1, number, 1)
 
 
-def _fail(path, sheet: str, problem: str, index: int | None = None, col: int | None = None,
-          label: str | None = None) -> DataError:
+def _fail(
+    path,
+    sheet: str,
+    problem: str,
+    index: int | None = None,
+    col: int | None = None,
+    label: str | None = None,
+) -> DataError:
     column = label
     if col is not None:
         column = get_column_letter(col + 1) + (f" ({label})" if label else "")

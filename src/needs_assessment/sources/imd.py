@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from ._common import read_csv_text, require_columns, to_number, validate
+from needs_assessment.sources._common import read_csv_text, require_columns, to_number, validate
 
 N_LSOAS = 32_844
 DOMAINS = {

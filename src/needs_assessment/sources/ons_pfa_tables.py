@@ -32,12 +32,18 @@ import pandas as pd
 import pandera.pandas as pa
 from openpyxl.utils import get_column_letter
 
-from ..errors import DataError
-from ._common import read_sheet, validate
+from needs_assessment.errors import DataError
+from needs_assessment.sources._common import read_sheet, validate
 
 AREA_CODE = re.compile(r"[EWK]\d{8}")
-AREA_TYPES = {"K04": "national", "E92": "country", "W92": "country", "E12": "region",
-              "E23": "force", "W15": "force"}
+AREA_TYPES = {
+    "K04": "national",
+    "E92": "country",
+    "W92": "country",
+    "E12": "region",
+    "E23": "force",
+    "W15": "force",
+}
 MISSING = frozenset({"", "..", ":", "-", "+", "NA", "N/A", "n/a", "[x]", "[c]", "[z]"})
 NOT_AREAS = frozenset({"British Transport Police"})
 #: Aggregates that contain Greater Manchester Police (national, England, North West).
@@ -46,13 +52,19 @@ GROUP_ALIASES = {
     "Miscellaneous crimes": "Miscellaneous crimes against society",
     "All other theft offences": "Other theft offences",
 }
-P1_REQUIRED = ("Total recorded crime (excluding fraud)", "Violence against the person",
-               "Homicide", "Robbery", "Possession of weapons offences")
+P1_REQUIRED = (
+    "Total recorded crime (excluding fraud)",
+    "Violence against the person",
+    "Homicide",
+    "Robbery",
+    "Possession of weapons offences",
+)
 MONTHS = {name[:3].lower(): number for number, name in enumerate(calendar.month_name) if name}
 FOOTNOTE = re.compile(r"(?<=[A-Za-z)])\s*\d+(?:\s*,\s*\d+)*(?=\)|$)")
 TITLE_DATE = re.compile(r"year ending\s+([A-Za-z]+)\s+(\d+)", re.IGNORECASE)
 PERIOD = re.compile(  # "Apr '10 to Mar '11", possibly with footnote digits after the year
-    r"([A-Za-z]{3})[a-z]*\s*'(\d{2})\s*to\s*([A-Za-z]{3})[a-z]*\s*'(\d{2})(?:\d+(?:,\d+)*)?")
+    r"([A-Za-z]{3})[a-z]*\s*'(\d{2})\s*to\s*([A-Za-z]{3})[a-z]*\s*'(\d{2})(?:\d+(?:,\d+)*)?"
+)
 
 _AREA = {
     "area_code": pa.Column(str, pa.Check.str_matches(r"^[EWK]\d{8}$"), nullable=True),
@@ -63,25 +75,39 @@ _AREA = {
 }
 _EDITION = {"edition": pa.Column("datetime64[ns]")}
 OFFENCE_GROUPS_SCHEMA = pa.DataFrameSchema(
-    {**_AREA, "offence_group": pa.Column(str), "count": pa.Column("Int64", pa.Check.ge(0),
-                                                                   nullable=True), **_EDITION},
+    {
+        **_AREA,
+        "offence_group": pa.Column(str),
+        "count": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+        **_EDITION,
+    },
     unique=["area_code", "area_name", "period_end", "offence_group", "edition"],
-    name="ONS PFA tables, Table P1", strict=True,
+    name="ONS PFA tables, Table P1",
+    strict=True,
 )
 RATES_SCHEMA = pa.DataFrameSchema(
-    {**_AREA, "offence_group": pa.Column(str),
-     "rate_per_1000": pa.Column(float, pa.Check.ge(0), nullable=True),
-     "population": pa.Column("Int64", pa.Check.gt(0), nullable=True), **_EDITION},
+    {
+        **_AREA,
+        "offence_group": pa.Column(str),
+        "rate_per_1000": pa.Column(float, pa.Check.ge(0), nullable=True),
+        "population": pa.Column("Int64", pa.Check.gt(0), nullable=True),
+        **_EDITION,
+    },
     unique=["area_code", "area_name", "period_end", "offence_group", "edition"],
-    name="ONS PFA tables, Table P3", strict=True,
+    name="ONS PFA tables, Table P3",
+    strict=True,
 )
 KNIFE_SCHEMA = pa.DataFrameSchema(
-    {**_AREA, "period_label": pa.Column(str),
-     "knife_offences": pa.Column("Int64", pa.Check.ge(0), nullable=True),
-     "pct_involving_knife": pa.Column(float, pa.Check.in_range(0, 100), nullable=True),
-     **_EDITION},
+    {
+        **_AREA,
+        "period_label": pa.Column(str),
+        "knife_offences": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+        "pct_involving_knife": pa.Column(float, pa.Check.in_range(0, 100), nullable=True),
+        **_EDITION,
+    },
     unique=["area_code", "area_name", "period_end", "edition"],
-    name="ONS PFA tables, Table P5", strict=True,
+    name="ONS PFA tables, Table P5",
+    strict=True,
 )
 
 
@@ -91,8 +117,9 @@ class _Sheet:
     name: str
     rows: list[tuple]
 
-    def fail(self, problem: str, row: int | None = None, col: int | None = None,
-             label: str | None = None) -> DataError:
+    def fail(
+        self, problem: str, row: int | None = None, col: int | None = None, label: str | None = None
+    ) -> DataError:
         """A DataError naming this sheet, the Excel row and the column (0-based ``col``)."""
         column = label
         if col is not None:
@@ -142,10 +169,12 @@ def latest_revision(frame: pd.DataFrame) -> pd.DataFrame:
     """
     value = next(c for c in ("knife_offences", "count", "rate_per_1000") if c in frame)
     keys = ["_area", "period_end"] + (["offence_group"] if "offence_group" in frame else [])
-    ranked = frame.assign(_area=frame["area_code"].fillna(frame["area_name"]),
-                          _has_value=frame[value].notna())
+    ranked = frame.assign(
+        _area=frame["area_code"].fillna(frame["area_name"]), _has_value=frame[value].notna()
+    )
     kept = ranked.sort_values(["_has_value", "edition"], kind="stable").drop_duplicates(
-        keys, keep="last")
+        keys, keep="last"
+    )
     return kept.sort_index().drop(columns=["_area", "_has_value"]).reset_index(drop=True)
 
 
@@ -178,8 +207,7 @@ def area_type(code: str | None, name: str = "") -> str:
 def clean_area_name(text: object) -> str:
     """Drop footnote digits and extra spaces; title-case upper-case words (``WALES``)."""
     name = FOOTNOTE.sub("", " ".join(str(text).split()))
-    words = [_title(word) if word.isupper() and len(word) > 1 else word
-             for word in name.split(" ")]
+    words = [_title(word) if word.isupper() and len(word) > 1 else word for word in name.split(" ")]
     return " ".join(words).replace("(Excluding", "(excluding")
 
 
@@ -202,17 +230,23 @@ def _header_row(sheet: _Sheet) -> int:
     for index in range(1, min(20, len(sheet.rows))):
         if _text(sheet.cell(index, 0)).lower().startswith("area code"):
             if not _text(sheet.cell(index, 1)).lower().startswith("area name"):
-                raise sheet.fail("heading 'Area Name' not found next to 'Area Code'",
-                                 row=index + 1, col=1, label="Area Name")
+                raise sheet.fail(
+                    "heading 'Area Name' not found next to 'Area Code'",
+                    row=index + 1,
+                    col=1,
+                    label="Area Name",
+                )
             return index
-    raise sheet.fail("no header row starting with 'Area Code' in the first 20 rows",
-                     col=0, label="Area Code")
+    raise sheet.fail(
+        "no header row starting with 'Area Code' in the first 20 rows", col=0, label="Area Code"
+    )
 
 
 def _areas(sheet: _Sheet, header: int) -> Iterator[tuple[int, dict]]:
     """(0-based row, area fields) for every area row below the header; BTP skipped."""
-    subtitle_excludes = any("excluding greater manchester" in _text(sheet.cell(i, 0)).lower()
-                            for i in range(header))
+    subtitle_excludes = any(
+        "excluding greater manchester" in _text(sheet.cell(i, 0)).lower() for i in range(header)
+    )
     for index in range(header + 1, len(sheet.rows)):
         first, name = _text(sheet.cell(index, 0)), _text(sheet.cell(index, 1))
         if first.lower().startswith("source"):
@@ -224,7 +258,8 @@ def _areas(sheet: _Sheet, header: int) -> Iterator[tuple[int, dict]]:
         area = _area(sheet, index, first or None, clean_area_name(name))
         if area is not None:
             area["excludes_gmp"] = "excluding greater manchester" in area["area_name"].lower() or (
-                subtitle_excludes and area["area_code"] in GMP_AGGREGATES)
+                subtitle_excludes and area["area_code"] in GMP_AGGREGATES
+            )
             yield index, area
 
 
@@ -233,11 +268,16 @@ def _area(sheet: _Sheet, index: int, code: str | None, name: str) -> dict | None
         if name in NOT_AREAS:
             return None
         if "excluding greater manchester" not in name.lower():
-            raise sheet.fail(f"area {name!r} has no area code", row=index + 1, col=0,
-                             label="Area Code")
+            raise sheet.fail(
+                f"area {name!r} has no area code", row=index + 1, col=0, label="Area Code"
+            )
     elif not AREA_CODE.fullmatch(code) or code[:3] not in AREA_TYPES:
-        raise sheet.fail(f"not the ONS code of a force, region or country: {code!r}",
-                         row=index + 1, col=0, label="Area Code")
+        raise sheet.fail(
+            f"not the ONS code of a force, region or country: {code!r}",
+            row=index + 1,
+            col=0,
+            label="Area Code",
+        )
     return {"area_code": code, "area_name": name, "area_type": area_type(code, name)}
 
 
@@ -255,11 +295,13 @@ def _number(sheet: _Sheet, index: int, col: int, label: str, whole: bool) -> flo
         try:
             number = float(text)
         except ValueError:
-            raise sheet.fail(f"not a number: {value!r}", row=index + 1, col=col,
-                             label=label) from None
+            raise sheet.fail(
+                f"not a number: {value!r}", row=index + 1, col=col, label=label
+            ) from None
     if whole and number != round(number):
-        raise sheet.fail(f"expected a whole number, found {value!r}", row=index + 1, col=col,
-                         label=label)
+        raise sheet.fail(
+            f"expected a whole number, found {value!r}", row=index + 1, col=col, label=label
+        )
     return number
 
 
@@ -270,8 +312,9 @@ def _title_date(sheet: _Sheet) -> pd.Timestamp:
     if month is None:
         raise sheet.fail("title does not say 'year ending <month> <year>'", row=1, col=0)
     digits = match.group(2)  # the year, often followed by footnote digits
-    year = int(digits[:4]) if len(digits) >= 4 and digits.startswith("20") else 2000 + int(
-        digits[:2])
+    year = (
+        int(digits[:4]) if len(digits) >= 4 and digits.startswith("20") else 2000 + int(digits[:2])
+    )
     return _month_end(year, month)
 
 
@@ -285,9 +328,15 @@ def _p1(sheet: _Sheet) -> pd.DataFrame:
     if missing:
         raise sheet.fail("offence-group heading is missing", row=header + 1, label=missing[0])
     records = [
-        {**area, "_row": index + 1, "period_end": period_end, "offence_group": label,
-         "count": _number(sheet, index, col, label, whole=True)}
-        for index, area in _areas(sheet, header) for col, label in columns
+        {
+            **area,
+            "_row": index + 1,
+            "period_end": period_end,
+            "offence_group": label,
+            "count": _number(sheet, index, col, label, whole=True),
+        }
+        for index, area in _areas(sheet, header)
+        for col, label in columns
     ]
     return _finish(sheet, records, {"count": "Int64"}, period_end, OFFENCE_GROUPS_SCHEMA)
 
@@ -296,16 +345,27 @@ def _p3(sheet: _Sheet) -> pd.DataFrame:
     header, period_end = _header_row(sheet), _title_date(sheet)
     columns = _group_columns(sheet, header)
     population = next((c for c, label in columns if label.startswith("Population")), None)
-    groups = [(c, label) for c, label in columns
-              if not label.startswith(("Population", "Household"))]
+    groups = [
+        (c, label) for c, label in columns if not label.startswith(("Population", "Household"))
+    ]
     records = []
     for index, area in _areas(sheet, header):
-        people = None if population is None else _number(sheet, index, population,
-                                                         "Population", whole=True)
-        records += [{**area, "_row": index + 1, "period_end": period_end,
-                     "offence_group": label, "population": people,
-                     "rate_per_1000": _number(sheet, index, col, label, whole=False)}
-                    for col, label in groups]
+        people = (
+            None
+            if population is None
+            else _number(sheet, index, population, "Population", whole=True)
+        )
+        records += [
+            {
+                **area,
+                "_row": index + 1,
+                "period_end": period_end,
+                "offence_group": label,
+                "population": people,
+                "rate_per_1000": _number(sheet, index, col, label, whole=False),
+            }
+            for col, label in groups
+        ]
     types = {"rate_per_1000": "float64", "population": "Int64"}
     return _finish(sheet, records, types, period_end, RATES_SCHEMA)
 
@@ -314,10 +374,16 @@ def _p5(sheet: _Sheet) -> pd.DataFrame:
     header = _header_row(sheet)
     periods = _periods(sheet, header)
     records = [
-        {**area, "_row": index + 1, "period_end": end, "period_label": label,
-         "knife_offences": _number(sheet, index, col, "Number of selected offences", True),
-         "pct_involving_knife": _number(sheet, index, col + 1, "% involving a knife", False)}
-        for index, area in _areas(sheet, header) for col, label, end in periods
+        {
+            **area,
+            "_row": index + 1,
+            "period_end": end,
+            "period_label": label,
+            "knife_offences": _number(sheet, index, col, "Number of selected offences", True),
+            "pct_involving_knife": _number(sheet, index, col + 1, "% involving a knife", False),
+        }
+        for index, area in _areas(sheet, header)
+        for col, label, end in periods
     ]
     edition = max(end for _, _, end in periods)
     types = {"knife_offences": "Int64", "pct_involving_knife": "float64"}
@@ -348,15 +414,15 @@ def _periods(sheet: _Sheet, header: int) -> list[tuple[int, str, pd.Timestamp]]:
             continue
         match = PERIOD.fullmatch(text)
         if match is None or match.group(3).lower() not in MONTHS:
-            raise sheet.fail(f"not a period label like \"Apr '10 to Mar '11\": {text!r}",
-                             row=header, col=col)
+            raise sheet.fail(
+                f"not a period label like \"Apr '10 to Mar '11\": {text!r}", row=header, col=col
+            )
         _check_pair(sheet, header, col)
         start, start_yy, end, end_yy = match.groups()
         label = f"{start.title()} '{start_yy} to {end.title()} '{end_yy}"
         periods.append((col, label, _month_end(2000 + int(end_yy), MONTHS[end.lower()])))
     if not periods:
-        raise sheet.fail("no period labels (\"Apr '10 to Mar '11\") above the header",
-                         row=header)
+        raise sheet.fail("no period labels (\"Apr '10 to Mar '11\") above the header", row=header)
     return periods
 
 
@@ -364,11 +430,19 @@ def _check_pair(sheet: _Sheet, header: int, col: int) -> None:
     """Each period must head a "Number ..." column followed by a "% involving ..." one."""
     number, share = _text(sheet.cell(header, col)), _text(sheet.cell(header, col + 1))
     if not number.lower().startswith("number"):
-        raise sheet.fail("expected a 'Number of selected offences' heading", row=header + 1,
-                         col=col, label=number or None)
+        raise sheet.fail(
+            "expected a 'Number of selected offences' heading",
+            row=header + 1,
+            col=col,
+            label=number or None,
+        )
     if not share.startswith("%"):
-        raise sheet.fail("expected a '% involving a knife' heading", row=header + 1,
-                         col=col + 1, label=share or None)
+        raise sheet.fail(
+            "expected a '% involving a knife' heading",
+            row=header + 1,
+            col=col + 1,
+            label=share or None,
+        )
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -381,8 +455,11 @@ def _read_all(source, table: str, parse) -> pd.DataFrame:
         frame = parse(_read_sheet(path, table))
         edition = frame["edition"].iloc[0]
         if edition in seen:
-            raise DataError(path, f"same edition (year ending {edition:%B %Y}) as "
-                            f"{seen[edition]}: pass only one of them")
+            raise DataError(
+                path,
+                f"same edition (year ending {edition:%B %Y}) as "
+                f"{seen[edition]}: pass only one of them",
+            )
         seen[edition] = path.name
         frames.append(frame)
     frame = pd.concat(frames).sort_values("edition", kind="stable", ignore_index=True)
@@ -398,8 +475,13 @@ def _one_name_per_code(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(area_name=names.where(coded, frame["area_name"]).astype(str))
 
 
-def _finish(sheet: _Sheet, records: list[dict], types: dict[str, str],
-            edition: pd.Timestamp, schema: pa.DataFrameSchema) -> pd.DataFrame:
+def _finish(
+    sheet: _Sheet,
+    records: list[dict],
+    types: dict[str, str],
+    edition: pd.Timestamp,
+    schema: pa.DataFrameSchema,
+) -> pd.DataFrame:
     """Records -> typed frame with ``edition``, validated (errors name the Excel row)."""
     if not records:
         raise sheet.fail("no area rows below the header")

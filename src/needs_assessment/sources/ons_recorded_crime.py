@@ -14,8 +14,14 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from ..errors import DataError
-from ._common import file_row, read_csv_text, require_columns, to_number, validate
+from needs_assessment.errors import DataError
+from needs_assessment.sources._common import (
+    file_row,
+    read_csv_text,
+    require_columns,
+    to_number,
+    validate,
+)
 
 COLUMNS = {
     "12 months ending": "period_end",
@@ -82,14 +88,21 @@ def _check_month_ends(frame: pd.DataFrame, raw: pd.DataFrame, path) -> None:
     not_month_end = ~frame["period_end"].dt.is_month_end
     if not_month_end.any():
         position = int(not_month_end.to_numpy().argmax())
-        raise DataError(path, f"period end {raw['12 months ending'].iloc[position]!r} is not the "
-                        "last day of a month", row=file_row(raw, position),
-                        column="12 months ending")
+        raise DataError(
+            path,
+            f"period end {raw['12 months ending'].iloc[position]!r} is not the last day of a month",
+            row=file_row(raw, position),
+            column="12 months ending",
+        )
 
 
 def _check_unique(frame: pd.DataFrame, raw: pd.DataFrame, path) -> None:
     duplicated = frame.duplicated(["period_end", "force", "offence_group"])
     if duplicated.any():
         position = int(duplicated.to_numpy().argmax())
-        raise DataError(path, "the same period, force and offence appear twice",
-                        row=file_row(raw, position), column="Offence")
+        raise DataError(
+            path,
+            "the same period, force and offence appear twice",
+            row=file_row(raw, position),
+            column="Offence",
+        )

@@ -30,8 +30,8 @@ import duckdb
 import pandas as pd
 import pandera.pandas as pa
 
-from ..errors import DataError
-from ._common import validate
+from needs_assessment.errors import DataError
+from needs_assessment.sources._common import validate
 
 OFFICIAL_COLUMNS = (
     "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",

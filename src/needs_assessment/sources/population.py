@@ -14,10 +14,10 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from ..errors import DataError
-from ..paths import RAW_DIR
-from . import geography
-from ._common import read_csv_text, require_columns, to_number, validate
+from needs_assessment.errors import DataError
+from needs_assessment.paths import RAW_DIR
+from needs_assessment.sources import geography
+from needs_assessment.sources._common import read_csv_text, require_columns, to_number, validate
 
 _SAPE = RAW_DIR / "population_lsoa" / "ons_sape_mid{}_lsoa11_persons_syoa.csv.gz"
 FILES = {

@@ -11,13 +11,9 @@ import base64
 import html
 import io
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import seaborn as sns  # noqa: E402
-from PIL import Image  # noqa: E402
+import matplotlib.pyplot as plt
+import seaborn as sns
+from PIL import Image
 
 #: Okabe-Ito palette: distinguishable with the common forms of colour blindness.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -71,7 +67,7 @@ def figure_html(fig: plt.Figure, alt: str, caption: str, *, number: int | None =
 
 def financial_year_axis(ax, years, fontsize: float | None = None) -> None:
     """Label every other financial year ('2017/18') on an axis of start years."""
-    from .config import financial_year_label
+    from needs_assessment.config import financial_year_label
 
     years = sorted({int(y) for y in years})
     ax.set_xticks(

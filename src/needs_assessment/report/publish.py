@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import AssessmentConfig
-from .disclosure import LOW_EVENTS_MARKER, MARKER_SUFFIX, SUPPRESSED_MARKER
+from needs_assessment.config import AssessmentConfig
+from needs_assessment.methods.disclosure import LOW_EVENTS_MARKER, MARKER_SUFFIX, SUPPRESSED_MARKER
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_FLAGS = (

@@ -4,7 +4,7 @@ nbconvert has no merge, so chapters are joined with nbformat. The page is render
 small custom template (``templates/sna``, extending lab) that hides all code, loads
 nothing from the network and adds a print stylesheet. The injected-parameters cell is
 removed by a ``TagRemovePreprocessor`` registered on the exporter object (naming it in
-config fails silently), and stderr streams (warnings) are dropped.
+config fails silently), and stream outputs (warnings, stray prints) are dropped.
 """
 
 from __future__ import annotations
@@ -33,16 +33,13 @@ class Page:
     description: str
 
 
-class DropStderr(Preprocessor):
-    """Remove stderr stream outputs (warnings, progress bars) from every cell."""
+class DropStreams(Preprocessor):
+    """Remove stream outputs from every cell: warnings and progress bars on stderr, and a
+    stray ``print()`` on stdout (what the page shows goes through ``chapter``)."""
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code":
-            cell.outputs = [
-                out
-                for out in cell.outputs
-                if not (out.output_type == "stream" and out.get("name") == "stderr")
-            ]
+            cell.outputs = [out for out in cell.outputs if out.output_type != "stream"]
         return cell, resources
 
 
@@ -113,7 +110,7 @@ def to_html(notebook: nbformat.NotebookNode, page: Page) -> str:
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags=REMOVED_TAGS, enabled=True), enabled=True
     )
-    exporter.register_preprocessor(DropStderr(enabled=True), enabled=True)
+    exporter.register_preprocessor(DropStreams(enabled=True), enabled=True)
     notebook.metadata["title"] = page.title
     resources = {"sna": page.__dict__}
     body, _ = exporter.from_notebook_node(notebook, resources=resources)

@@ -3,7 +3,8 @@
 Maps are drawn with geopandas and matplotlib only (no web tiles), so the page works
 offline; colours are colour-blind safe (Okabe-Ito for categories, viridis for rates,
 cividis for the heat map), and hot and cold spots also differ in marker shape.
-Each function returns a figure; its alt text is built in :mod:`needs_assessment.hotspots`.
+Each function returns a figure; its alt text is built in the chapter's
+:mod:`analysis` module.
 """
 
 from __future__ import annotations
@@ -20,8 +21,16 @@ from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path
 from shapely.geometry.polygon import orient
 
-from .figures import PALETTE
-from .hotspots import COLD, HOT, MONTHS, NOT_SIGNIFICANT, NOT_TESTED, WEEKDAYS, HotspotsChapter
+from needs_assessment.chapters.hotspots.analysis import (
+    COLD,
+    HOT,
+    MONTHS,
+    NOT_SIGNIFICANT,
+    NOT_TESTED,
+    WEEKDAYS,
+    HotspotsChapter,
+)
+from needs_assessment.presentation.figures import PALETTE
 
 HOT_COLOUR = PALETTE[5]  # vermillion
 COLD_COLOUR = PALETTE[0]  # blue
@@ -29,8 +38,7 @@ NEUTRAL = "#e3e3e3"
 OUTLINE = "#1a1a1a"
 CLASSES = 5
 MARKERS = {HOT: "^", COLD: "v"}
-SPOT_COLOURS = {HOT: HOT_COLOUR, COLD: COLD_COLOUR, NOT_SIGNIFICANT: NEUTRAL,
-                NOT_TESTED: "#ffffff"}
+SPOT_COLOURS = {HOT: HOT_COLOUR, COLD: COLD_COLOUR, NOT_SIGNIFICANT: NEUTRAL, NOT_TESTED: "#ffffff"}
 
 
 def _grid(n: int, max_columns: int = 3) -> tuple[int, int]:
@@ -38,8 +46,9 @@ def _grid(n: int, max_columns: int = 3) -> tuple[int, int]:
     return -(-n // columns), columns
 
 
-def _polygons(ax, geometries, facecolor, edgecolor="white", linewidth: float = 0.15,
-              **kwargs) -> None:
+def _polygons(
+    ax, geometries, facecolor, edgecolor="white", linewidth: float = 0.15, **kwargs
+) -> None:
     """Draw polygons as one collection (geopandas' plot redraws the whole figure each call).
 
     ``facecolor`` is one colour or one per geometry; exteriors are oriented
@@ -54,23 +63,32 @@ def _polygons(ax, geometries, facecolor, edgecolor="white", linewidth: float = 0
             path = Path.make_compound_path(*(Path(np.asarray(r.coords)[:, :2]) for r in rings))
             patches.append(PathPatch(path))
             fills.append(colour)
-    ax.add_collection(PatchCollection(patches, facecolor=fills, edgecolor=edgecolor,
-                                      linewidth=linewidth, **kwargs))
+    ax.add_collection(
+        PatchCollection(
+            patches, facecolor=fills, edgecolor=edgecolor, linewidth=linewidth, **kwargs
+        )
+    )
     ax.autoscale_view()
     ax.set_aspect("equal")
 
 
-def _districts(ax, chapter: HotspotsChapter, labels: bool = True, colour: str = OUTLINE,
-               width: float = 0.9) -> None:
-    _polygons(ax, chapter.districts.geometry, "none", edgecolor=colour, linewidth=width,
-              zorder=3)
+def _districts(
+    ax, chapter: HotspotsChapter, labels: bool = True, colour: str = OUTLINE, width: float = 0.9
+) -> None:
+    _polygons(ax, chapter.districts.geometry, "none", edgecolor=colour, linewidth=width, zorder=3)
     if not labels:
         return
     for row in chapter.districts.itertuples():
         point = row.geometry.representative_point()
-        ax.annotate(row.district, (point.x, point.y), ha="center", va="center", fontsize=7,
-                    zorder=6,
-                    path_effects=[pe.withStroke(linewidth=2.5, foreground="white")])
+        ax.annotate(
+            row.district,
+            (point.x, point.y),
+            ha="center",
+            va="center",
+            fontsize=7,
+            zorder=6,
+            path_effects=[pe.withStroke(linewidth=2.5, foreground="white")],
+        )
 
 
 def _markers(ax, data) -> None:
@@ -79,8 +97,16 @@ def _markers(ax, data) -> None:
         spots = data[data["hotspot"] == kind]
         if len(spots):
             points = spots.geometry.representative_point()
-            ax.scatter(points.x, points.y, marker=MARKERS[kind], s=38, color=colour,
-                       edgecolor=OUTLINE, linewidth=0.6, zorder=5)
+            ax.scatter(
+                points.x,
+                points.y,
+                marker=MARKERS[kind],
+                s=38,
+                color=colour,
+                edgecolor=OUTLINE,
+                linewidth=0.6,
+                zorder=5,
+            )
 
 
 def force_maps(chapter: HotspotsChapter, tier: str) -> plt.Figure:
@@ -91,26 +117,43 @@ def force_maps(chapter: HotspotsChapter, tier: str) -> plt.Figure:
     fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, 5.0 * nrows), squeeze=False)
     geometry = chapter.lsoas[["lsoa_code", "geometry"]]
     for i, (ax, category) in enumerate(zip(axes.flat, categories, strict=False)):
-        data = geometry.merge(rows[rows["category"] == category][["lsoa_code", "hotspot"]],
-                              on="lsoa_code")
+        data = geometry.merge(
+            rows[rows["category"] == category][["lsoa_code", "hotspot"]], on="lsoa_code"
+        )
         _polygons(ax, data.geometry, data["hotspot"].map(SPOT_COLOURS).to_list())
         _districts(ax, chapter, labels=i == 0)
         _markers(ax, data)
         hot = int((data["hotspot"] == HOT).sum())
         cold = int((data["hotspot"] == COLD).sum())
-        ax.set_title(f"{chapter.labels[category]}\n{hot} hot spots, {cold} cold spots",
-                     fontsize=10)
+        ax.set_title(f"{chapter.labels[category]}\n{hot} hot spots, {cold} cold spots", fontsize=10)
         ax.set_axis_off()
-    for ax in list(axes.flat)[len(categories):]:
+    for ax in list(axes.flat)[len(categories) :]:
         ax.set_visible(False)
     fdr = chapter.settings["fdr_level"] * 100
-    handles = [Line2D([], [], marker=MARKERS[HOT], color="none", markerfacecolor=HOT_COLOUR,
-                      markeredgecolor=OUTLINE, markersize=8,
-                      label=f"Hot spot (Gi*, FDR {fdr:.0f}%)"),
-               Line2D([], [], marker=MARKERS[COLD], color="none", markerfacecolor=COLD_COLOUR,
-                      markeredgecolor=OUTLINE, markersize=8, label="Cold spot"),
-               Patch(facecolor=NEUTRAL, label="Not significant"),
-               Line2D([], [], color=OUTLINE, lw=0.9, label="District boundary")]
+    handles = [
+        Line2D(
+            [],
+            [],
+            marker=MARKERS[HOT],
+            color="none",
+            markerfacecolor=HOT_COLOUR,
+            markeredgecolor=OUTLINE,
+            markersize=8,
+            label=f"Hot spot (Gi*, FDR {fdr:.0f}%)",
+        ),
+        Line2D(
+            [],
+            [],
+            marker=MARKERS[COLD],
+            color="none",
+            markerfacecolor=COLD_COLOUR,
+            markeredgecolor=OUTLINE,
+            markersize=8,
+            label="Cold spot",
+        ),
+        Patch(facecolor=NEUTRAL, label="Not significant"),
+        Line2D([], [], color=OUTLINE, lw=0.9, label="District boundary"),
+    ]
     fig.legend(handles=handles, loc="lower center", ncol=4, frameon=False)
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig
@@ -123,22 +166,27 @@ def rate_classes(rates: pd.Series, k: int = CLASSES) -> np.ndarray:
     return bounds
 
 
-def district_maps(chapter: HotspotsChapter, tier: str, category: str,
-                  min_events_for_rate: int) -> plt.Figure:
+def district_maps(
+    chapter: HotspotsChapter, tier: str, category: str, min_events_for_rate: int
+) -> plt.Figure:
     """One map per district: LSOA rates in quantile classes, hot spots outlined and marked.
 
     LSOAs with fewer than ``min_events_for_rate`` events show no rate (grey), as in the tables.
     """
-    rows = chapter.results[(chapter.results["tier"] == tier)
-                           & (chapter.results["category"] == category)]
+    rows = chapter.results[
+        (chapter.results["tier"] == tier) & (chapter.results["category"] == category)
+    ]
     data = chapter.lsoas[["lsoa_code", "geometry"]].merge(
-        rows[["lsoa_code", "district_code", "count", "rate_per_1000", "hotspot"]], on="lsoa_code")
+        rows[["lsoa_code", "district_code", "count", "rate_per_1000", "hotspot"]], on="lsoa_code"
+    )
     shown = data["count"] >= min_events_for_rate
     bounds = rate_classes(data.loc[shown, "rate_per_1000"])
     colours = plt.get_cmap("viridis", len(bounds))
     klass = np.searchsorted(bounds, data["rate_per_1000"].to_numpy(), side="left")
-    fill = [to_hex(colours(int(min(c, len(bounds) - 1)))) if ok else NEUTRAL
-            for c, ok in zip(klass, shown, strict=True)]
+    fill = [
+        to_hex(colours(int(min(c, len(bounds) - 1)))) if ok else NEUTRAL
+        for c, ok in zip(klass, shown, strict=True)
+    ]
     data = data.assign(fill=fill)
     districts = chapter.districts.sort_values("district")
     nrows, ncols = _grid(len(districts))
@@ -156,20 +204,40 @@ def district_maps(chapter: HotspotsChapter, tier: str, category: str,
         pad = 0.03 * max(maxx - minx, maxy - miny)
         ax.set_xlim(minx - pad, maxx + pad)
         ax.set_ylim(miny - pad, maxy + pad)
-        ax.set_title(f"{district.district}: {len(hot)} hot spot{'s' if len(hot) != 1 else ''}",
-                     fontsize=10)
+        ax.set_title(
+            f"{district.district}: {len(hot)} hot spot{'s' if len(hot) != 1 else ''}", fontsize=10
+        )
         ax.set_axis_off()
-    for ax in list(axes.flat)[len(districts):]:
+    for ax in list(axes.flat)[len(districts) :]:
         ax.set_visible(False)
     lows = np.concatenate([[data.loc[shown, "rate_per_1000"].min()], bounds[:-1]])
-    handles = [Patch(facecolor=colours(i), label=f"{lo:.1f}–{hi:.1f}")
-               for i, (lo, hi) in enumerate(zip(lows, bounds, strict=True))]
-    handles += [Patch(facecolor=NEUTRAL, label=f"Fewer than {min_events_for_rate} offences"),
-                Line2D([], [], marker=MARKERS[HOT], color=OUTLINE, lw=1.4,
-                       markerfacecolor=HOT_COLOUR, markeredgecolor=OUTLINE, markersize=8,
-                       label="Hot spot (Gi*, FDR): outlined")]
-    fig.legend(handles=handles, loc="lower center", ncol=4, frameon=False, fontsize=8,
-               title="Offences per 1,000 residents a year", title_fontsize=8)
+    handles = [
+        Patch(facecolor=colours(i), label=f"{lo:.1f}–{hi:.1f}")
+        for i, (lo, hi) in enumerate(zip(lows, bounds, strict=True))
+    ]
+    handles += [
+        Patch(facecolor=NEUTRAL, label=f"Fewer than {min_events_for_rate} offences"),
+        Line2D(
+            [],
+            [],
+            marker=MARKERS[HOT],
+            color=OUTLINE,
+            lw=1.4,
+            markerfacecolor=HOT_COLOUR,
+            markeredgecolor=OUTLINE,
+            markersize=8,
+            label="Hot spot (Gi*, FDR): outlined",
+        ),
+    ]
+    fig.legend(
+        handles=handles,
+        loc="lower center",
+        ncol=4,
+        frameon=False,
+        fontsize=8,
+        title="Offences per 1,000 residents a year",
+        title_fontsize=8,
+    )
     fig.tight_layout(rect=(0, 0.09, 1, 1))
     return fig
 
@@ -182,9 +250,13 @@ def lorenz(chapter: HotspotsChapter) -> plt.Figure:
     for ax, tier in zip(axes.flat, tiers, strict=True):
         curves = chapter.lorenz[chapter.lorenz["tier"] == tier]
         for i, (_, curve) in enumerate(curves.groupby("category", sort=False)):
-            ax.plot(curve["share_of_lsoas_pct"], curve["share_of_events_pct"],
-                    color=PALETTE[i % len(PALETTE)], ls=styles[i % len(styles)],
-                    label=curve["label"].iloc[0])
+            ax.plot(
+                curve["share_of_lsoas_pct"],
+                curve["share_of_events_pct"],
+                color=PALETTE[i % len(PALETTE)],
+                ls=styles[i % len(styles)],
+                label=curve["label"].iloc[0],
+            )
         ax.plot([0, 100], [0, 100], color="#8c8c8c", lw=0.8, label="Equal share")
         for level in (25, 50):
             ax.axhline(level, color="#bdbdbd", lw=0.6, ls=":")
@@ -201,8 +273,9 @@ def lorenz(chapter: HotspotsChapter) -> plt.Figure:
 def hour_heatmap(hour_week: pd.DataFrame) -> plt.Figure:
     """Hour of day by day of week, % of each category's offences; one panel per category."""
     categories = list(dict.fromkeys(hour_week["category"]))
-    fig, axes = plt.subplots(1, len(categories), figsize=(4.2 * len(categories), 5.4),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(categories), figsize=(4.2 * len(categories), 5.4), squeeze=False
+    )
     for ax, category in zip(axes.flat, categories, strict=True):
         data = hour_week[hour_week["category"] == category]
         grid = data.pivot(index="hour", columns="weekday", values="share_pct")
@@ -221,8 +294,15 @@ def month_profile(months: pd.DataFrame) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(8, 4))
     styles = ["-", "--", "-."]
     for i, (_, data) in enumerate(months.groupby("category", sort=False)):
-        ax.plot(data["month"], data["index"], color=PALETTE[i % len(PALETTE)],
-                ls=styles[i % len(styles)], marker="o", ms=3, label=data["label"].iloc[0])
+        ax.plot(
+            data["month"],
+            data["index"],
+            color=PALETTE[i % len(PALETTE)],
+            ls=styles[i % len(styles)],
+            marker="o",
+            ms=3,
+            label=data["label"].iloc[0],
+        )
     ax.axhline(100, color="#595959", lw=0.8)
     ax.set_xticks(range(1, 13), [m[:3] for m in MONTHS])
     ax.set_ylabel("Offences per day (average day = 100)")

@@ -1,5 +1,5 @@
 """Charts for the deprivation chapter. Each returns a figure; its alt text is built in
-:mod:`needs_assessment.deprivation` from the same computed values."""
+:mod:`needs_assessment.chapters.deprivation.analysis` from the same computed values."""
 
 from __future__ import annotations
 
@@ -9,8 +9,14 @@ import numpy as np
 from matplotlib.patches import Patch, Rectangle
 from statsmodels.nonparametric.smoothers_lowess import lowess
 
-from .deprivation import FEWER, MORE, Analysis, DeprivationChapter, unexpected_list
-from .figures import BENCHMARK_COLOUR, FORCE_COLOUR, PALETTE
+from needs_assessment.chapters.deprivation.analysis import (
+    FEWER,
+    MORE,
+    Analysis,
+    DeprivationChapter,
+    unexpected_list,
+)
+from needs_assessment.presentation.figures import BENCHMARK_COLOUR, FORCE_COLOUR, PALETTE
 
 #: 3 x 3 bivariate palette, (deprivation tercile, violence tercile) -> colour, 1 = low.
 #: The blue-yellow scheme Nowosad (2020, "Bivariate color palettes", jakubnowosad.com)
@@ -19,9 +25,15 @@ from .figures import BENCHMARK_COLOUR, FORCE_COLOUR, PALETTE
 #: simulated protanopia, deuteranopia and tritanopia (Machado et al. 2009) every pair of
 #: its cells stays at least 12 CIELAB units apart (checked in tests/test_deprivation.py).
 BIVARIATE = {
-    (1, 1): "#f3f3f3", (2, 1): "#b4d3e1", (3, 1): "#509dc2",
-    (1, 2): "#f3e6b3", (2, 2): "#b3b3b3", (3, 2): "#376387",
-    (1, 3): "#f3b300", (2, 3): "#b36600", (3, 3): "#000000",
+    (1, 1): "#f3f3f3",
+    (2, 1): "#b4d3e1",
+    (3, 1): "#509dc2",
+    (1, 2): "#f3e6b3",
+    (2, 2): "#b3b3b3",
+    (3, 2): "#376387",
+    (1, 3): "#f3b300",
+    (2, 3): "#b36600",
+    (3, 3): "#000000",
 }
 MORE_COLOUR, FEWER_COLOUR, OTHER_COLOUR = PALETTE[5], PALETTE[0], "#e3e3e3"
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
@@ -34,18 +46,38 @@ def deciles(a: Analysis) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(8.5, 4.5))
     x = d["imd_decile"].to_numpy()
     rate = d["rate_per_1000"].to_numpy(dtype=float)
-    errors = np.vstack([rate - d["rate_lower_95"].to_numpy(dtype=float),
-                        d["rate_upper_95"].to_numpy(dtype=float) - rate])
+    errors = np.vstack(
+        [
+            rate - d["rate_lower_95"].to_numpy(dtype=float),
+            d["rate_upper_95"].to_numpy(dtype=float) - rate,
+        ]
+    )
     ax.bar(x, rate, color=FORCE_COLOUR, width=0.75)
     ax.errorbar(x, rate, yerr=errors, fmt="none", ecolor="#222222", capsize=3, lw=1)
     ax.axhline(a.area_rate, color=BENCHMARK_COLOUR, ls="--", lw=1)
-    ax.annotate(f"area: {a.area_rate:.1f}", (x.max() + 0.45, a.area_rate), ha="right",
-                va="bottom", fontsize=8, color=BENCHMARK_COLOUR)
+    ax.annotate(
+        f"area: {a.area_rate:.1f}",
+        (x.max() + 0.45, a.area_rate),
+        ha="right",
+        va="bottom",
+        fontsize=8,
+        color=BENCHMARK_COLOUR,
+    )
     for xi, n in zip(x, d["lsoas"], strict=True):
-        ax.annotate(f"{n}", (xi, 0), xytext=(0, 3), textcoords="offset points", ha="center",
-                    va="bottom", fontsize=7, color="white")
-    labels = [f"{i}\nmost\ndeprived" if i == 1 else f"{i}\nleast\ndeprived" if i == 10 else str(i)
-              for i in x]
+        ax.annotate(
+            f"{n}",
+            (xi, 0),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=7,
+            color="white",
+        )
+    labels = [
+        f"{i}\nmost\ndeprived" if i == 1 else f"{i}\nleast\ndeprived" if i == 10 else str(i)
+        for i in x
+    ]
     ax.set_xticks(x, labels)
     ax.set_xlabel("National IMD 2019 decile (number of LSOAs at the foot of each bar)")
     ax.set_ylabel("Offences per 1,000 residents a year")
@@ -64,30 +96,61 @@ def scatter(a: Analysis, min_events: int = 10, label_top: int = 4) -> plt.Figure
     shown = t[t["count"] >= min_events]
     fig, ax = plt.subplots(figsize=(9, 5))
     for i, (district, group) in enumerate(shown.groupby("district", sort=True)):
-        ax.scatter(group["imd_rank"], group["rate_per_1000"], s=14, alpha=0.75,
-                   color=PALETTE[i % len(PALETTE)], marker=MARKERS[i % len(MARKERS)],
-                   label=district, lw=0)
+        ax.scatter(
+            group["imd_rank"],
+            group["rate_per_1000"],
+            s=14,
+            alpha=0.75,
+            color=PALETTE[i % len(PALETTE)],
+            marker=MARKERS[i % len(MARKERS)],
+            label=district,
+            lw=0,
+        )
     few = t[t["count"] < min_events]
-    ax.plot(few["imd_rank"], np.zeros(len(few)), "|", color=BENCHMARK_COLOUR, ms=8,
-            label=f"fewer than {min_events} offences (rate not shown)")
-    smooth = lowess(t["rate_per_1000"].to_numpy(dtype=float), t["imd_rank"].to_numpy(dtype=float),
-                    frac=0.5, return_sorted=True)
+    ax.plot(
+        few["imd_rank"],
+        np.zeros(len(few)),
+        "|",
+        color=BENCHMARK_COLOUR,
+        ms=8,
+        label=f"fewer than {min_events} offences (rate not shown)",
+    )
+    smooth = lowess(
+        t["rate_per_1000"].to_numpy(dtype=float),
+        t["imd_rank"].to_numpy(dtype=float),
+        frac=0.5,
+        return_sorted=True,
+    )
     ax.plot(smooth[:, 0], smooth[:, 1], color="#222222", lw=2, label="lowess smoother")
     flagged = unexpected_list(t, MORE)
     flagged = flagged[flagged["count"] >= min_events]
-    ax.scatter(flagged["imd_rank"], flagged["rate_per_1000"], s=40, facecolors="none",
-               edgecolors="#222222", lw=1, label="far more than deprivation predicts")
+    ax.scatter(
+        flagged["imd_rank"],
+        flagged["rate_per_1000"],
+        s=40,
+        facecolors="none",
+        edgecolors="#222222",
+        lw=1,
+        label="far more than deprivation predicts",
+    )
     for row in flagged.head(label_top).itertuples():
-        ax.annotate(row.lsoa11_name, (row.imd_rank, row.rate_per_1000), xytext=(4, 2),
-                    textcoords="offset points", fontsize=7, path_effects=_HALO)
+        ax.annotate(
+            row.lsoa11_name,
+            (row.imd_rank, row.rate_per_1000),
+            xytext=(4, 2),
+            textcoords="offset points",
+            fontsize=7,
+            path_effects=_HALO,
+        )
     ax.set_yscale("function", functions=(np.sqrt, np.square))
     top = float(shown["rate_per_1000"].max()) if len(shown) else 1.0
     ticks = [v for v in (0, 5, 10, 20, 50, 100, 200, 500, 1000) if v <= top * 1.05]
     ax.set_yticks(ticks, [f"{v:,}" for v in ticks])
     ax.set_ylim(0, top * 1.08)
     ax.invert_xaxis()
-    ax.set_xlabel("National IMD 2019 rank (1 = most deprived in England; "
-                  "more deprived to the right)")
+    ax.set_xlabel(
+        "National IMD 2019 rank (1 = most deprived in England; more deprived to the right)"
+    )
     ax.set_ylabel("Offences per 1,000 residents a year (square-root scale)")
     ax.legend(loc="upper left", fontsize=8, frameon=False, ncol=2)
     fig.tight_layout()
@@ -103,17 +166,21 @@ def _area_axes(ax, districts) -> None:
 def _label_districts(ax, districts, name: str = "lad17_name") -> None:
     for row in districts.itertuples():
         point = row.geometry.representative_point()
-        ax.annotate(getattr(row, name), (point.x, point.y), ha="center", fontsize=8,
-                    path_effects=_HALO)
+        ax.annotate(
+            getattr(row, name), (point.x, point.y), ha="center", fontsize=8, path_effects=_HALO
+        )
 
 
 def bivariate_map(chapter: DeprivationChapter) -> plt.Figure:
     """LSOAs by deprivation tercile x violence tercile, with district outlines and a key."""
     a = chapter.headline
     shapes = chapter.lsoa_boundaries.merge(
-        a.table[["lsoa11_code", "deprivation_tercile", "violence_tercile"]], on="lsoa11_code")
-    colours = [BIVARIATE[(d, v)] for d, v in
-               zip(shapes["deprivation_tercile"], shapes["violence_tercile"], strict=True)]
+        a.table[["lsoa11_code", "deprivation_tercile", "violence_tercile"]], on="lsoa11_code"
+    )
+    colours = [
+        BIVARIATE[(d, v)]
+        for d, v in zip(shapes["deprivation_tercile"], shapes["violence_tercile"], strict=True)
+    ]
     fig, ax = plt.subplots(figsize=(8.5, 9))
     shapes.plot(ax=ax, color=colours, edgecolor="white", lw=0.15)
     _area_axes(ax, chapter.district_boundaries)
@@ -142,10 +209,12 @@ def unexpected_map(chapter: DeprivationChapter, zooms: int = 4) -> plt.Figure:
     """
     a = chapter.headline
     shapes = chapter.lsoa_boundaries.merge(
-        a.table[["lsoa11_code", "district_code", "unexpected"]], on="lsoa11_code")
+        a.table[["lsoa11_code", "district_code", "unexpected"]], on="lsoa11_code"
+    )
     status = shapes["unexpected"].fillna("")
-    colours = np.select([status == MORE, status == FEWER], [MORE_COLOUR, FEWER_COLOUR],
-                        OTHER_COLOUR)
+    colours = np.select(
+        [status == MORE, status == FEWER], [MORE_COLOUR, FEWER_COLOUR], OTHER_COLOUR
+    )
     more = unexpected_list(a.table, MORE)
     codes = list(more["district_code"].value_counts().index[:zooms])
     rows = max(1, -(-len(codes) // 2))
@@ -170,13 +239,20 @@ def unexpected_map(chapter: DeprivationChapter, zooms: int = 4) -> plt.Figure:
         ax.set_ylim(ymin - margin, ymax + margin)
         for row in flagged.itertuples():
             point = row.geometry.representative_point()
-            ax.annotate(names[row.lsoa11_code], (point.x, point.y), fontsize=7, ha="center",
-                        path_effects=_HALO)
+            ax.annotate(
+                names[row.lsoa11_code],
+                (point.x, point.y),
+                fontsize=7,
+                ha="center",
+                path_effects=_HALO,
+            )
         district = a.table.loc[a.table["district_code"] == code, "district"].iloc[0]
         ax.set_title(f"{district}: close-up", fontsize=10)
-    handles = [Patch(color=MORE_COLOUR, label="far more than deprivation predicts"),
-               Patch(color=FEWER_COLOUR, label="far fewer than deprivation predicts"),
-               Patch(color=OTHER_COLOUR, label="in line with deprivation")]
+    handles = [
+        Patch(color=MORE_COLOUR, label="far more than deprivation predicts"),
+        Patch(color=FEWER_COLOUR, label="far fewer than deprivation predicts"),
+        Patch(color=OTHER_COLOUR, label="in line with deprivation"),
+    ]
     fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=8)
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig
@@ -189,19 +265,35 @@ def districts(a: Analysis) -> plt.Figure:
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 0.55 * len(d) + 1.8), sharey=True)
     uncertain = (d["reliability"] != "clear").to_numpy()
     for ax, (est, low, high), reference, overall, title in (
-        (left, ("irr_per_decile", "irr_lower_95", "irr_upper_95"), 1.0, a.gradient.irr,
-         "Rate ratio per decile more deprived"),
-        (right, ("rho", "rho_lower_95", "rho_upper_95"), 0.0, a.rho_imd.estimate,
-         "Spearman's rho with deprivation"),
+        (
+            left,
+            ("irr_per_decile", "irr_lower_95", "irr_upper_95"),
+            1.0,
+            a.gradient.irr,
+            "Rate ratio per decile more deprived",
+        ),
+        (
+            right,
+            ("rho", "rho_lower_95", "rho_upper_95"),
+            0.0,
+            a.rho_imd.estimate,
+            "Spearman's rho with deprivation",
+        ),
     ):
         values = d[est].to_numpy(dtype=float)
-        errors = np.vstack([values - d[low].to_numpy(dtype=float),
-                            d[high].to_numpy(dtype=float) - values])
+        errors = np.vstack(
+            [values - d[low].to_numpy(dtype=float), d[high].to_numpy(dtype=float) - values]
+        )
         ax.errorbar(values, y, xerr=errors, fmt="none", ecolor="#222222", capsize=3, lw=1)
-        ax.scatter(values[~uncertain], y[~uncertain], color=FORCE_COLOUR, zorder=3,
-                   label="clear")
-        ax.scatter(values[uncertain], y[uncertain], facecolors="white", edgecolors=FORCE_COLOUR,
-                   zorder=3, label="uncertain")
+        ax.scatter(values[~uncertain], y[~uncertain], color=FORCE_COLOUR, zorder=3, label="clear")
+        ax.scatter(
+            values[uncertain],
+            y[uncertain],
+            facecolors="white",
+            edgecolors=FORCE_COLOUR,
+            zorder=3,
+            label="uncertain",
+        )
         ax.axvline(reference, color="#222222", lw=0.8)
         ax.axvline(overall, color=BENCHMARK_COLOUR, ls="--", lw=1, label="whole area")
         ax.set_title(title, fontsize=10)
@@ -210,4 +302,3 @@ def districts(a: Analysis) -> plt.Figure:
     fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=8)
     fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig
-

@@ -48,16 +48,16 @@ import statsmodels.api as sm
 from scipy import stats as st
 from statsmodels.stats.multitest import multipletests
 
-from . import stats
-from .config import AssessmentConfig, Period
-from .definitions import Definitions
-from .disclosure import (
+from needs_assessment.config import AssessmentConfig, Period
+from needs_assessment.definitions import Definitions
+from needs_assessment.methods import stats
+from needs_assessment.methods.disclosure import (
     SUPPRESSED_MARKER,
     assert_no_identifiers,
     marker_column,
     suppress_small_counts,
 )
-from .text import join
+from needs_assessment.presentation.text import join
 
 TIER_POLICE_UK = "police.uk street-level crime (real)"
 SYNTHETIC_LABEL = "demonstration data (synthetic)"
@@ -71,16 +71,53 @@ MIN_LSOAS_FOR_GRADIENT = 30
 MIN_DECILES_SPANNED = 5
 """A district whose LSOAs span fewer national IMD deciles gets its gradient marked uncertain."""
 
-DECILE_COLUMNS = ["imd_decile", "lsoas", "population", "count", "rate_per_1000",
-                  "rate_lower_95", "rate_upper_95"]
-LSOA_COLUMNS = ["lsoa11_code", "lsoa11_name", "district_code", "district", "months",
-                "population", "count", "rate_per_1000", "rate_lower_95", "rate_upper_95",
-                "imd_rank", "imd_decile", "imd_local_quintile", "income_rank", "income_decile",
-                "deprivation_tercile", "violence_tercile", "expected", "ratio_observed_expected",
-                "pearson_residual", "unexpected"]
-DISTRICT_COLUMNS = ["district_code", "district", "lsoas", "count", "deciles_spanned",
-                    "irr_per_decile", "irr_lower_95", "irr_upper_95", "model", "rho",
-                    "rho_lower_95", "rho_upper_95", "reliability"]
+DECILE_COLUMNS = [
+    "imd_decile",
+    "lsoas",
+    "population",
+    "count",
+    "rate_per_1000",
+    "rate_lower_95",
+    "rate_upper_95",
+]
+LSOA_COLUMNS = [
+    "lsoa11_code",
+    "lsoa11_name",
+    "district_code",
+    "district",
+    "months",
+    "population",
+    "count",
+    "rate_per_1000",
+    "rate_lower_95",
+    "rate_upper_95",
+    "imd_rank",
+    "imd_decile",
+    "imd_local_quintile",
+    "income_rank",
+    "income_decile",
+    "deprivation_tercile",
+    "violence_tercile",
+    "expected",
+    "ratio_observed_expected",
+    "pearson_residual",
+    "unexpected",
+]
+DISTRICT_COLUMNS = [
+    "district_code",
+    "district",
+    "lsoas",
+    "count",
+    "deciles_spanned",
+    "irr_per_decile",
+    "irr_lower_95",
+    "irr_upper_95",
+    "model",
+    "rho",
+    "rho_lower_95",
+    "rho_upper_95",
+    "reliability",
+]
 MORE, FEWER = "more than expected", "fewer than expected"
 
 
@@ -118,7 +155,8 @@ def area_lsoas(lookup: pd.DataFrame, imd: pd.DataFrame, districts: dict[str, str
         raise ValueError("no LSOA of the lookup lies in the configured districts")
     columns = ["imd_rank", "imd_decile", "income_rank", "income_decile"]
     frame = area[["lsoa11_code", "lsoa11_name", "lad17_code"]].merge(
-        imd[["lsoa11_code", *columns]], on="lsoa11_code", how="left")
+        imd[["lsoa11_code", *columns]], on="lsoa11_code", how="left"
+    )
     missing = frame.loc[frame["imd_rank"].isna(), "lsoa11_code"]
     if len(missing):
         raise ValueError(f"{len(missing)} area LSOAs have no IMD 2019 rank, e.g. {missing.iloc[0]}")
@@ -127,8 +165,14 @@ def area_lsoas(lookup: pd.DataFrame, imd: pd.DataFrame, districts: dict[str, str
     for column in columns:
         frame[column] = frame[column].astype("int64")
     frame["imd_local_quintile"] = local_quintiles(frame["imd_rank"])
-    order = ["lsoa11_code", "lsoa11_name", "district_code", "district", *columns,
-             "imd_local_quintile"]
+    order = [
+        "lsoa11_code",
+        "lsoa11_name",
+        "district_code",
+        "district",
+        *columns,
+        "imd_local_quintile",
+    ]
     return frame[order].sort_values("lsoa11_code").reset_index(drop=True)
 
 
@@ -144,8 +188,15 @@ def months_in_period(period: Period) -> tuple[str, ...]:
     return tuple(str(m) for m in months)
 
 
-def police_uk_events(counts: pd.DataFrame, lsoa_codes, crime_types, *, key: str, label: str,
-                     period: Period | None = None) -> Events:
+def police_uk_events(
+    counts: pd.DataFrame,
+    lsoa_codes,
+    crime_types,
+    *,
+    key: str,
+    label: str,
+    period: Period | None = None,
+) -> Events:
     """Events per area LSOA from police.uk street counts (real), pooled over its months.
 
     The months pooled are every month present in ``counts`` (any crime type) inside
@@ -163,7 +214,10 @@ def police_uk_events(counts: pd.DataFrame, lsoa_codes, crime_types, *, key: str,
     inside = rows["lsoa_code"].isin(list(lsoa_codes))
     per_lsoa = rows[inside].groupby("lsoa_code")["crimes"].sum()
     return Events(
-        key=key, label=label, source=TIER_POLICE_UK, months=months,
+        key=key,
+        label=label,
+        source=TIER_POLICE_UK,
+        months=months,
         counts=_every_lsoa(per_lsoa, lsoa_codes),
         no_location=int(rows.loc[~located, "crimes"].sum()),
         outside_area=int(rows.loc[located & ~inside, "crimes"].sum()),
@@ -171,27 +225,44 @@ def police_uk_events(counts: pd.DataFrame, lsoa_codes, crime_types, *, key: str,
     )
 
 
-def extract_events(extract: pd.DataFrame, lsoa_codes, home_office_codes, months, *, key: str,
-                   label: str, marker: str = "sharp_instrument", synthetic: bool = False,
-                   source: str = "Force offence extract") -> Events:
+def extract_events(
+    extract: pd.DataFrame,
+    lsoa_codes,
+    home_office_codes,
+    months,
+    *,
+    key: str,
+    label: str,
+    marker: str = "sharp_instrument",
+    synthetic: bool = False,
+    source: str = "Force offence extract",
+) -> Events:
     """Events per area LSOA from the force extract: rows with ``marker`` among the codes.
 
     ``months`` are the months the extract covers (the assessment period); offences dated
     outside them, with no LSOA, or in an LSOA outside the area are excluded and counted.
     """
     month = pd.to_datetime(extract["offence_date"]).dt.strftime("%Y-%m")
-    rows = extract[extract[marker].fillna(False).astype(bool)
-                   & extract["home_office_code"].isin(list(home_office_codes))
-                   & month.isin(list(months))]
+    rows = extract[
+        extract[marker].fillna(False).astype(bool)
+        & extract["home_office_code"].isin(list(home_office_codes))
+        & month.isin(list(months))
+    ]
     located = rows["lsoa_code"].notna()
     inside = rows["lsoa_code"].isin(list(lsoa_codes))
     per_lsoa = rows[inside].groupby("lsoa_code").size()
     if synthetic:
         source = f"{source}, {SYNTHETIC_LABEL}"
-    return Events(key=key, label=label, source=source, months=tuple(months),
-                  counts=_every_lsoa(per_lsoa, lsoa_codes),
-                  no_location=int((~located).sum()), outside_area=int((located & ~inside).sum()),
-                  synthetic=synthetic)
+    return Events(
+        key=key,
+        label=label,
+        source=source,
+        months=tuple(months),
+        counts=_every_lsoa(per_lsoa, lsoa_codes),
+        no_location=int((~located).sum()),
+        outside_area=int((located & ~inside).sum()),
+        synthetic=synthetic,
+    )
 
 
 def _every_lsoa(per_lsoa: pd.Series, lsoa_codes) -> pd.Series:
@@ -212,14 +283,16 @@ def population_for_months(lsoa_population: pd.DataFrame, months) -> tuple[pd.Ser
     years = [int(m[:4]) for m in months]
     used = [int(available[np.abs(available - y).argmin()]) for y in years]
     weights = pd.Series(used).value_counts().sort_index()
-    wide = lsoa_population.pivot_table(index="lsoa11_code", columns="year", values="population",
-                                       aggfunc="sum")
+    wide = lsoa_population.pivot_table(
+        index="lsoa11_code", columns="year", values="population", aggfunc="sum"
+    )
     average = (wide[weights.index] * weights.to_numpy()).sum(axis=1) / weights.sum()
     return average.rename("population"), {int(k): int(v) for k, v in weights.items()}
 
 
-def lsoa_table(lsoas: pd.DataFrame, events: Events, population: pd.Series,
-               level: float = 0.95) -> pd.DataFrame:
+def lsoa_table(
+    lsoas: pd.DataFrame, events: Events, population: pd.Series, level: float = 0.95
+) -> pd.DataFrame:
     """One row per area LSOA: events, population, annualised rate per 1,000 with interval.
 
     ``person_years = population * months / 12``; ``rate_per_1000 = count / person_years *
@@ -227,8 +300,9 @@ def lsoa_table(lsoas: pd.DataFrame, events: Events, population: pd.Series,
     (0 least deprived, 9 most).
     """
     months = len(events.months)
-    frame = lsoas.merge(events.counts.rename("count"), left_on="lsoa11_code", right_index=True,
-                        how="left")
+    frame = lsoas.merge(
+        events.counts.rename("count"), left_on="lsoa11_code", right_index=True, how="left"
+    )
     frame["population"] = frame["lsoa11_code"].map(population)
     if frame["population"].isna().any():
         code = frame.loc[frame["population"].isna(), "lsoa11_code"].iloc[0]
@@ -236,9 +310,12 @@ def lsoa_table(lsoas: pd.DataFrame, events: Events, population: pd.Series,
     frame["count"] = frame["count"].fillna(0).astype("int64")
     frame["months"] = months
     frame["person_years"] = frame["population"] * months / 12
-    rate, lower, upper = stats.rate_interval(frame["count"].to_numpy(dtype=float),
-                                             frame["person_years"].to_numpy(dtype=float),
-                                             per=1000, level=level)
+    rate, lower, upper = stats.rate_interval(
+        frame["count"].to_numpy(dtype=float),
+        frame["person_years"].to_numpy(dtype=float),
+        per=1000,
+        level=level,
+    )
     frame["rate_per_1000"], frame["rate_lower_95"], frame["rate_upper_95"] = rate, lower, upper
     frame["deprivation_step"] = N_DECILES - frame["imd_decile"]
     frame["income_step"] = N_DECILES - frame["income_decile"]
@@ -265,18 +342,32 @@ def decile_table(table: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     Columns :data:`DECILE_COLUMNS` plus ``person_years``; ``population`` is the summed
     average population, rounded to whole people.
     """
-    grouped = table.groupby("imd_decile").agg(
-        lsoas=("lsoa11_code", "size"), population=("population", "sum"),
-        person_years=("person_years", "sum"), count=("count", "sum")).reset_index()
-    rate, lower, upper = stats.rate_interval(grouped["count"].to_numpy(dtype=float),
-                                             grouped["person_years"].to_numpy(dtype=float),
-                                             per=1000, level=level)
+    grouped = (
+        table.groupby("imd_decile")
+        .agg(
+            lsoas=("lsoa11_code", "size"),
+            population=("population", "sum"),
+            person_years=("person_years", "sum"),
+            count=("count", "sum"),
+        )
+        .reset_index()
+    )
+    rate, lower, upper = stats.rate_interval(
+        grouped["count"].to_numpy(dtype=float),
+        grouped["person_years"].to_numpy(dtype=float),
+        per=1000,
+        level=level,
+    )
     grouped["rate_per_1000"], grouped["rate_lower_95"], grouped["rate_upper_95"] = (
-        rate, lower, upper)
+        rate,
+        lower,
+        upper,
+    )
     grouped["population"] = grouped["population"].round().astype("int64")
     grouped["imd_decile"] = grouped["imd_decile"].astype("int64")
-    return grouped[[*DECILE_COLUMNS, "person_years"]].sort_values("imd_decile").reset_index(
-        drop=True)
+    return (
+        grouped[[*DECILE_COLUMNS, "person_years"]].sort_values("imd_decile").reset_index(drop=True)
+    )
 
 
 @dataclass(frozen=True)
@@ -292,16 +383,23 @@ def rate_ratio(deciles: pd.DataFrame, level: float = 0.95) -> RateRatio:
     """Rate in the most deprived decile present over the least deprived decile present."""
     most = deciles.loc[deciles["imd_decile"].idxmin()]
     least = deciles.loc[deciles["imd_decile"].idxmax()]
-    ratio = stats.rate_ratio_interval(float(most["count"]), float(most["person_years"]),
-                                      float(least["count"]), float(least["person_years"]), level)
+    ratio = stats.rate_ratio_interval(
+        float(most["count"]),
+        float(most["person_years"]),
+        float(least["count"]),
+        float(least["person_years"]),
+        level,
+    )
     return RateRatio(int(most["imd_decile"]), int(least["imd_decile"]), *map(float, ratio))
 
 
 def inequality(deciles: pd.DataFrame) -> stats.InequalityIndices:
     """SII and RII over the deciles (ordered most to least deprived), weighted by population."""
     ordered = deciles.sort_values("imd_decile")
-    return stats.slope_index_of_inequality(ordered["rate_per_1000"].to_numpy(dtype=float),
-                                           ordered["person_years"].to_numpy(dtype=float))
+    return stats.slope_index_of_inequality(
+        ordered["rate_per_1000"].to_numpy(dtype=float),
+        ordered["person_years"].to_numpy(dtype=float),
+    )
 
 
 # -- the model -------------------------------------------------------------------------
@@ -322,8 +420,13 @@ class Gradient:
     pearson: np.ndarray = field(repr=False)
 
 
-def fit_gradient(counts, steps, person_years, level: float = 0.95,
-                 overdispersion_threshold: float = stats.OVERDISPERSION_THRESHOLD) -> Gradient:
+def fit_gradient(
+    counts,
+    steps,
+    person_years,
+    level: float = 0.95,
+    overdispersion_threshold: float = stats.OVERDISPERSION_THRESHOLD,
+) -> Gradient:
     """log E[count] = a + b * step + log(person-years); IRR per step = exp(b).
 
     A Poisson GLM first; if its Pearson chi-square / df exceeds the threshold (1.5, as
@@ -349,10 +452,19 @@ def fit_gradient(counts, steps, person_years, level: float = 0.95,
         poisson = sm.GLM(y, design, family=sm.families.Poisson(), offset=offset).fit()
         dispersion = float(poisson.pearson_chi2 / poisson.df_resid)
         if dispersion <= overdispersion_threshold:
-            return _gradient("Poisson", dispersion, 0.0, poisson, alpha_level, y,
-                             poisson.mu, np.asarray(poisson.resid_pearson))
+            return _gradient(
+                "Poisson",
+                dispersion,
+                0.0,
+                poisson,
+                alpha_level,
+                y,
+                poisson.mu,
+                np.asarray(poisson.resid_pearson),
+            )
         nb = sm.NegativeBinomial(y, design, loglike_method="nb2", offset=offset).fit(
-            disp=0, maxiter=200)
+            disp=0, maxiter=200
+        )
     params = np.asarray(nb.params)
     alpha = float(params[-1])
     if nb.mle_retvals.get("converged", False) and np.all(np.isfinite(nb.bse)) and alpha > 0:
@@ -360,21 +472,37 @@ def fit_gradient(counts, steps, person_years, level: float = 0.95,
         pearson = (y - mu) / np.sqrt(mu + alpha * mu**2)
         return _gradient("negative binomial", dispersion, alpha, nb, alpha_level, y, mu, pearson)
     quasi = sm.GLM(y, design, family=sm.families.Poisson(), offset=offset).fit(scale="X2")
-    return _gradient("quasi-Poisson", dispersion, 0.0, quasi, alpha_level, y, quasi.mu,
-                     np.asarray(quasi.resid_pearson) / np.sqrt(dispersion))
+    return _gradient(
+        "quasi-Poisson",
+        dispersion,
+        0.0,
+        quasi,
+        alpha_level,
+        y,
+        quasi.mu,
+        np.asarray(quasi.resid_pearson) / np.sqrt(dispersion),
+    )
 
 
 def _gradient(name, dispersion, alpha, fit, alpha_level, y, mu, pearson) -> Gradient:
     low, high = np.asarray(fit.conf_int(alpha=alpha_level))[1]
     slope = float(np.asarray(fit.params)[1])
-    return Gradient(model=name, dispersion=dispersion, alpha=alpha, irr=float(np.exp(slope)),
-                    lower=float(np.exp(low)), upper=float(np.exp(high)),
-                    p_value=float(np.asarray(fit.pvalues)[1]),
-                    expected=np.asarray(mu, dtype=float), pearson=np.asarray(pearson, dtype=float))
+    return Gradient(
+        model=name,
+        dispersion=dispersion,
+        alpha=alpha,
+        irr=float(np.exp(slope)),
+        lower=float(np.exp(low)),
+        upper=float(np.exp(high)),
+        p_value=float(np.asarray(fit.pvalues)[1]),
+        expected=np.asarray(mu, dtype=float),
+        pearson=np.asarray(pearson, dtype=float),
+    )
 
 
-def gradient_for(table: pd.DataFrame, step: str = "deprivation_step",
-                 level: float = 0.95) -> Gradient:
+def gradient_for(
+    table: pd.DataFrame, step: str = "deprivation_step", level: float = 0.95
+) -> Gradient:
     """:func:`fit_gradient` on an LSOA table (``count``, ``person_years`` and ``step``)."""
     return fit_gradient(table["count"], table[step], table["person_years"], level)
 
@@ -382,15 +510,25 @@ def gradient_for(table: pd.DataFrame, step: str = "deprivation_step",
 # -- association -----------------------------------------------------------------------
 
 
-def association(table: pd.DataFrame, rank: str = "imd_rank", *, n_boot: int = N_BOOT,
-                seed: int | None = 0, level: float = 0.95) -> stats.Interval:
+def association(
+    table: pd.DataFrame,
+    rank: str = "imd_rank",
+    *,
+    n_boot: int = N_BOOT,
+    seed: int | None = 0,
+    level: float = 0.95,
+) -> stats.Interval:
     """Spearman's rho of LSOA rate with deprivation (``-rank``: positive = more where deprived).
 
     Percentile bootstrap interval over LSOAs (:func:`stats.spearman_with_bootstrap`).
     """
-    return stats.spearman_with_bootstrap(table["rate_per_1000"].to_numpy(dtype=float),
-                                         -table[rank].to_numpy(dtype=float),
-                                         n_boot=n_boot, seed=seed, level=level)
+    return stats.spearman_with_bootstrap(
+        table["rate_per_1000"].to_numpy(dtype=float),
+        -table[rank].to_numpy(dtype=float),
+        n_boot=n_boot,
+        seed=seed,
+        level=level,
+    )
 
 
 # -- where the gradient breaks down ----------------------------------------------------------
@@ -423,7 +561,8 @@ def unexpected_lsoas(table: pd.DataFrame, gradient: Gradient, level: float = 0.9
     frame["p_value"], frame["q_value"] = p, q
     flagged = q < 1 - level
     frame["unexpected"] = pd.array(
-        np.where(flagged, np.where(y > mu, MORE, FEWER), None), dtype="string")
+        np.where(flagged, np.where(y > mu, MORE, FEWER), None), dtype="string"
+    )
     return frame
 
 
@@ -437,8 +576,9 @@ def unexpected_list(frame: pd.DataFrame, direction: str = MORE) -> pd.DataFrame:
 # -- per district ----------------------------------------------------------------------
 
 
-def district_gradients(table: pd.DataFrame, *, n_boot: int = N_BOOT, seed: int | None = 0,
-                       level: float = 0.95) -> pd.DataFrame:
+def district_gradients(
+    table: pd.DataFrame, *, n_boot: int = N_BOOT, seed: int | None = 0, level: float = 0.95
+) -> pd.DataFrame:
     """The gradient within each district: IRR per decile step and Spearman's rho, side by side.
 
     ``reliability`` says "clear" or why the estimate is uncertain: fewer than
@@ -448,15 +588,28 @@ def district_gradients(table: pd.DataFrame, *, n_boot: int = N_BOOT, seed: int |
     rows = []
     for (code, name), group in table.groupby(["district_code", "district"], sort=True):
         spanned = int(group["imd_decile"].nunique())
-        row = {"district_code": code, "district": name, "lsoas": len(group),
-               "count": int(group["count"].sum()), "deciles_spanned": spanned}
+        row = {
+            "district_code": code,
+            "district": name,
+            "lsoas": len(group),
+            "count": int(group["count"].sum()),
+            "deciles_spanned": spanned,
+        }
         try:
             fit = gradient_for(group, level=level)
-            row.update(irr_per_decile=fit.irr, irr_lower_95=fit.lower, irr_upper_95=fit.upper,
-                       model=fit.model)
+            row.update(
+                irr_per_decile=fit.irr,
+                irr_lower_95=fit.lower,
+                irr_upper_95=fit.upper,
+                model=fit.model,
+            )
         except ValueError:
-            row.update(irr_per_decile=np.nan, irr_lower_95=np.nan, irr_upper_95=np.nan,
-                       model="not estimated")
+            row.update(
+                irr_per_decile=np.nan,
+                irr_lower_95=np.nan,
+                irr_upper_95=np.nan,
+                model="not estimated",
+            )
         try:
             rho = association(group, n_boot=n_boot, seed=seed, level=level)
             row.update(rho=rho.estimate, rho_lower_95=rho.lower, rho_upper_95=rho.upper)
@@ -502,23 +655,37 @@ class Analysis:
         return float(self.table["count"].sum() / self.table["person_years"].sum() * 1000)
 
 
-def analyse(lsoas: pd.DataFrame, events: Events, lsoa_population: pd.DataFrame, *,
-            seed: int | None = 0, level: float = 0.95, n_boot: int = N_BOOT,
-            with_districts: bool = True) -> Analysis:
+def analyse(
+    lsoas: pd.DataFrame,
+    events: Events,
+    lsoa_population: pd.DataFrame,
+    *,
+    seed: int | None = 0,
+    level: float = 0.95,
+    n_boot: int = N_BOOT,
+    with_districts: bool = True,
+) -> Analysis:
     """Every statistic of the chapter for one measure."""
     population, years = population_for_months(lsoa_population, events.months)
     table = lsoa_table(lsoas, events, population, level)
     gradient = gradient_for(table, level=level)
     deciles = decile_table(table, level)
     return Analysis(
-        events=events, population_years=years,
-        table=unexpected_lsoas(table, gradient, level), deciles=deciles,
-        rate_ratio=rate_ratio(deciles, level), inequality=inequality(deciles),
-        gradient=gradient, income_gradient=gradient_for(table, "income_step", level),
+        events=events,
+        population_years=years,
+        table=unexpected_lsoas(table, gradient, level),
+        deciles=deciles,
+        rate_ratio=rate_ratio(deciles, level),
+        inequality=inequality(deciles),
+        gradient=gradient,
+        income_gradient=gradient_for(table, "income_step", level),
         rho_imd=association(table, "imd_rank", n_boot=n_boot, seed=seed, level=level),
         rho_income=association(table, "income_rank", n_boot=n_boot, seed=seed, level=level),
-        districts=(district_gradients(table, n_boot=n_boot, seed=seed, level=level)
-                   if with_districts else pd.DataFrame(columns=DISTRICT_COLUMNS)),
+        districts=(
+            district_gradients(table, n_boot=n_boot, seed=seed, level=level)
+            if with_districts
+            else pd.DataFrame(columns=DISTRICT_COLUMNS)
+        ),
     )
 
 
@@ -542,15 +709,24 @@ def published_lsoas(table: pd.DataFrame, config: AssessmentConfig) -> pd.DataFra
     count gets a second one hidden (:func:`secondary_cells`), so no small count can be
     recovered by subtraction.
     """
-    frame = table.assign(population=table["population"].round().astype("int64"),
-                         expected=table["expected"].round(2))
-    derived = ["rate_per_1000", "rate_lower_95", "rate_upper_95", "ratio_observed_expected",
-               "pearson_residual"]
+    frame = table.assign(
+        population=table["population"].round().astype("int64"), expected=table["expected"].round(2)
+    )
+    derived = [
+        "rate_per_1000",
+        "rate_lower_95",
+        "rate_upper_95",
+        "ratio_observed_expected",
+        "pearson_residual",
+    ]
     frame[derived] = frame[derived].round(3)
     safe = _suppressed(frame[LSOA_COLUMNS], config, derived)
     primary = (safe[marker_column("count")] == SUPPRESSED_MARKER).fillna(False).to_numpy(bool)
-    hidden = secondary_cells(frame["count"].to_numpy(dtype=float), primary,
-                             [frame["district_code"].to_numpy(), frame["imd_decile"].to_numpy()])
+    hidden = secondary_cells(
+        frame["count"].to_numpy(dtype=float),
+        primary,
+        [frame["district_code"].to_numpy(), frame["imd_decile"].to_numpy()],
+    )
     extra = hidden & ~primary
     for column in ["count", *derived]:
         safe[column] = safe[column].mask(extra)
@@ -589,20 +765,30 @@ def secondary_cells(counts: np.ndarray, hidden: np.ndarray, groupings: list) -> 
 
 def published_districts(districts: pd.DataFrame, config: AssessmentConfig) -> pd.DataFrame:
     frame = districts.copy()
-    for column in ("irr_per_decile", "irr_lower_95", "irr_upper_95", "rho", "rho_lower_95",
-                   "rho_upper_95"):
+    for column in (
+        "irr_per_decile",
+        "irr_lower_95",
+        "irr_upper_95",
+        "rho",
+        "rho_lower_95",
+        "rho_upper_95",
+    ):
         frame[column] = frame[column].astype(float).round(3)
-    safe = suppress_small_counts(frame, ["count"],
-                                 threshold=config.thresholds.suppress_counts_up_to)
+    safe = suppress_small_counts(
+        frame, ["count"], threshold=config.thresholds.suppress_counts_up_to
+    )
     assert_no_identifiers(safe)
     return safe
 
 
 def _suppressed(frame: pd.DataFrame, config: AssessmentConfig, derived: list[str]) -> pd.DataFrame:
     safe = suppress_small_counts(
-        frame, ["count"], threshold=config.thresholds.suppress_counts_up_to,
+        frame,
+        ["count"],
+        threshold=config.thresholds.suppress_counts_up_to,
         derived_columns={column: "count" for column in derived},
-        min_events_for_rate=config.thresholds.min_events_for_rate)
+        min_events_for_rate=config.thresholds.min_events_for_rate,
+    )
     assert_no_identifiers(safe)
     return safe
 
@@ -611,20 +797,31 @@ def measures_table(analyses: list[Analysis]) -> pd.DataFrame:
     """One row per measure: source, months, events and the headline statistics."""
     rows = []
     for a in analyses:
-        rows.append({
-            "measure": a.events.label, "source": a.events.source,
-            "months": len(a.events.months), "first_month": a.events.months[0],
-            "last_month": a.events.months[-1], "lsoas": len(a.table), "count": a.events.total,
-            "rate_per_1000": round(a.area_rate, 3),
-            "rho_imd": a.rho_imd.estimate, "rho_imd_lower_95": a.rho_imd.lower,
-            "rho_imd_upper_95": a.rho_imd.upper,
-            "rho_income": a.rho_income.estimate, "rho_income_lower_95": a.rho_income.lower,
-            "rho_income_upper_95": a.rho_income.upper,
-            "rate_ratio": a.rate_ratio.estimate, "rate_ratio_lower_95": a.rate_ratio.lower,
-            "rate_ratio_upper_95": a.rate_ratio.upper,
-            "irr_per_decile": a.gradient.irr, "irr_lower_95": a.gradient.lower,
-            "irr_upper_95": a.gradient.upper, "model": a.gradient.model,
-        })
+        rows.append(
+            {
+                "measure": a.events.label,
+                "source": a.events.source,
+                "months": len(a.events.months),
+                "first_month": a.events.months[0],
+                "last_month": a.events.months[-1],
+                "lsoas": len(a.table),
+                "count": a.events.total,
+                "rate_per_1000": round(a.area_rate, 3),
+                "rho_imd": a.rho_imd.estimate,
+                "rho_imd_lower_95": a.rho_imd.lower,
+                "rho_imd_upper_95": a.rho_imd.upper,
+                "rho_income": a.rho_income.estimate,
+                "rho_income_lower_95": a.rho_income.lower,
+                "rho_income_upper_95": a.rho_income.upper,
+                "rate_ratio": a.rate_ratio.estimate,
+                "rate_ratio_lower_95": a.rate_ratio.lower,
+                "rate_ratio_upper_95": a.rate_ratio.upper,
+                "irr_per_decile": a.gradient.irr,
+                "irr_lower_95": a.gradient.lower,
+                "irr_upper_95": a.gradient.upper,
+                "model": a.gradient.model,
+            }
+        )
     frame = pd.DataFrame(rows)
     numbers = frame.select_dtypes("float").columns
     frame[numbers] = frame[numbers].round(3)
@@ -656,17 +853,31 @@ def build(config: AssessmentConfig, definitions: Definitions, read) -> Deprivati
     level, seed = config.thresholds.confidence_level, config.seed
     police = read(config, "police_uk_counts")
     measures = [
-        police_uk_events(police, codes, definitions.categories[key].policeuk_crime_types,
-                         key=key, label=definitions.categories[key].label, period=config.period)
-        for key in POLICE_UK_CATEGORIES if key in definitions.categories
+        police_uk_events(
+            police,
+            codes,
+            definitions.categories[key].policeuk_crime_types,
+            key=key,
+            label=definitions.categories[key].label,
+            period=config.period,
+        )
+        for key in POLICE_UK_CATEGORIES
+        if key in definitions.categories
     ]
     if config.data.force_extract is not None and KNIFE_CATEGORY in definitions.categories:
         knife = definitions.categories[KNIFE_CATEGORY]
-        measures.append(extract_events(
-            read(config, "force_extract"), codes, knife.home_office_codes,
-            months_in_period(config.period), key=KNIFE_CATEGORY,
-            label=f"{knife.label} (force extract)", marker=knife.marker or "sharp_instrument",
-            synthetic=config.data.force_extract_is_synthetic))
+        measures.append(
+            extract_events(
+                read(config, "force_extract"),
+                codes,
+                knife.home_office_codes,
+                months_in_period(config.period),
+                key=KNIFE_CATEGORY,
+                label=f"{knife.label} (force extract)",
+                marker=knife.marker or "sharp_instrument",
+                synthetic=config.data.force_extract_is_synthetic,
+            )
+        )
     headline, *others = [
         analyse(lsoas, events, population, seed=seed, level=level, with_districts=(i == 0))
         for i, events in enumerate(measures)
@@ -674,7 +885,8 @@ def build(config: AssessmentConfig, definitions: Definitions, read) -> Deprivati
     lsoa_shapes = read(config, "lsoa_boundaries")
     district_shapes = read(config, "district_boundaries")
     return DeprivationChapter(
-        headline=headline, others=others,
+        headline=headline,
+        others=others,
         lsoa_boundaries=lsoa_shapes[lsoa_shapes["lsoa11_code"].isin(codes)],
         district_boundaries=district_shapes[district_shapes["lad17_code"].isin(list(districts))],
     )
@@ -697,13 +909,20 @@ def results(chapter: DeprivationChapter) -> dict:
         "rate_per_1000": round(h.area_rate, 3),
         "rho_imd": _interval(h.rho_imd),
         "rho_income": _interval(h.rho_income),
-        "rate_ratio": {"most_deprived_decile": h.rate_ratio.most_deprived_decile,
-                       "least_deprived_decile": h.rate_ratio.least_deprived_decile,
-                       **_interval(h.rate_ratio)},
-        "irr_per_decile": {**_interval(h.gradient, "irr"), "model": h.gradient.model,
-                           "dispersion": round(h.gradient.dispersion, 3)},
-        "irr_per_income_decile": {**_interval(h.income_gradient, "irr"),
-                                  "model": h.income_gradient.model},
+        "rate_ratio": {
+            "most_deprived_decile": h.rate_ratio.most_deprived_decile,
+            "least_deprived_decile": h.rate_ratio.least_deprived_decile,
+            **_interval(h.rate_ratio),
+        },
+        "irr_per_decile": {
+            **_interval(h.gradient, "irr"),
+            "model": h.gradient.model,
+            "dispersion": round(h.gradient.dispersion, 3),
+        },
+        "irr_per_income_decile": {
+            **_interval(h.income_gradient, "irr"),
+            "model": h.income_gradient.model,
+        },
         "sii": round(h.inequality.sii, 4),
         "rii": round(h.inequality.rii, 4),
         "unexpected_more": int((h.table["unexpected"] == MORE).sum()),
@@ -714,20 +933,39 @@ def results(chapter: DeprivationChapter) -> dict:
 
 
 def _interval(value, name: str = "estimate") -> dict:
-    return {"estimate": round(float(getattr(value, name)), 4),
-            "lower": round(float(value.lower), 4), "upper": round(float(value.upper), 4)}
+    return {
+        "estimate": round(float(getattr(value, name)), 4),
+        "lower": round(float(value.lower), 4),
+        "upper": round(float(value.upper), 4),
+    }
 
 
 def published_table_records(districts: pd.DataFrame) -> list[dict]:
-    frame = districts[["district", "lsoas", "irr_per_decile", "irr_lower_95", "irr_upper_95",
-                       "rho", "rho_lower_95", "rho_upper_95", "reliability"]]
+    frame = districts[
+        [
+            "district",
+            "lsoas",
+            "irr_per_decile",
+            "irr_lower_95",
+            "irr_upper_95",
+            "rho",
+            "rho_lower_95",
+            "rho_upper_95",
+            "reliability",
+        ]
+    ]
     return frame.round(4).replace({np.nan: None}).to_dict(orient="records")
 
 
 # -- words -------------------------------------------------------------------------------------
 
-STRENGTH = ((0.7, "very strong"), (0.5, "strong"), (0.3, "moderate"), (0.1, "weak"),
-            (0.0, "negligible"))
+STRENGTH = (
+    (0.7, "very strong"),
+    (0.5, "strong"),
+    (0.3, "moderate"),
+    (0.1, "weak"),
+    (0.0, "negligible"),
+)
 """Conventional labels for |rho| (0.1 / 0.3 / 0.5 / 0.7 cut-points)."""
 
 
@@ -758,7 +996,6 @@ def _months_words(months) -> str:
     return join(names)
 
 
-
 def _span_words(months) -> str:
     """'7 pooled months (Oct 2018 to Jan 2021, not consecutive)' or '144 months (...)'."""
     periods = [pd.Period(m, freq="M") for m in months]
@@ -772,8 +1009,9 @@ def _span_words(months) -> str:
 def describe_data(a: Analysis, area: str) -> str:
     """What was counted, over which months and which population."""
     e = a.events
-    years = ", ".join(f"mid-{y} ({n} month{'s' if n > 1 else ''})"
-                      for y, n in a.population_years.items())
+    years = ", ".join(
+        f"mid-{y} ({n} month{'s' if n > 1 else ''})" for y, n in a.population_years.items()
+    )
     types = join([f'"{t}"' for t in e.crime_types]) if e.crime_types else e.label
     return (
         f"The headline measure is police.uk street-level crime type {types} (real data): "
@@ -793,7 +1031,7 @@ def describe_caveats(chapter: DeprivationChapter) -> str:
     h = chapter.headline
     kind = h.events.crime_types[0] if h.events.crime_types else h.events.label
     text = (
-        f"**Two cautions.** police.uk \"{kind}\" is much broader than serious violence: it "
+        f'**Two cautions.** police.uk "{kind}" is much broader than serious violence: it '
         "holds every violent and sexual offence, including common assault without injury, "
         "harassment, stalking and sexual offences, so it shows where violence in general is "
         "recorded, not serious violence alone. And the Index of "
@@ -828,11 +1066,15 @@ def _compare_domains(a: Analysis) -> str:
     imd, income = a.rho_imd, a.rho_income
     overlap = imd.lower <= income.upper and income.lower <= imd.upper
     if overlap:
-        return ("The two intervals overlap, so the crime domain inside the IMD does not "
-                "account for the association on its own.")
+        return (
+            "The two intervals overlap, so the crime domain inside the IMD does not "
+            "account for the association on its own."
+        )
     if imd.estimate > income.estimate:
-        return ("The association with the whole index is clearly stronger than with income, "
-                "so part of it comes from the IMD's own crime domain.")
+        return (
+            "The association with the whole index is clearly stronger than with income, "
+            "so part of it comes from the IMD's own crime domain."
+        )
     return "The association with income is clearly stronger than with the whole index."
 
 
@@ -842,9 +1084,12 @@ def describe_gradient(a: Analysis, level: float = 0.95) -> str:
     rr, g, ig = a.rate_ratio, a.gradient, a.income_gradient
     deciles = a.deciles.set_index("imd_decile")
     most, least = deciles.loc[rr.most_deprived_decile], deciles.loc[rr.least_deprived_decile]
-    model = (f"{g.model} regression of LSOA counts with population as offset"
-             + (f" (chosen because the counts vary far more than a Poisson model allows: "
-                f"dispersion {g.dispersion:.1f})" if g.model != "Poisson" else ""))
+    model = f"{g.model} regression of LSOA counts with population as offset" + (
+        f" (chosen because the counts vary far more than a Poisson model allows: "
+        f"dispersion {g.dispersion:.1f})"
+        if g.model != "Poisson"
+        else ""
+    )
     sii, rii = a.inequality
     return (
         f"The rate in the most deprived decile present (decile {rr.most_deprived_decile}, "
@@ -879,23 +1124,31 @@ def describe_unexpected(a: Analysis, level: float = 0.95, top: int = 5) -> str:
     more, fewer = unexpected_list(a.table, MORE), unexpected_list(a.table, FEWER)
     q = f"{1 - level:.0%}"
     if more.empty and fewer.empty:
-        return (f"No LSOA departs from what its deprivation predicts by more than chance "
-                f"allows (false discovery rate {q}).")
-    text = (f"{len(more)} LSOAs have far more {a.events.label.lower()} than their deprivation "
-            f"predicts and {len(fewer)} far fewer (two-sided test against the model's "
-            f"{a.gradient.model} distribution, false discovery rate {q}).")
+        return (
+            f"No LSOA departs from what its deprivation predicts by more than chance "
+            f"allows (false discovery rate {q})."
+        )
+    text = (
+        f"{len(more)} LSOAs have far more {a.events.label.lower()} than their deprivation "
+        f"predicts and {len(fewer)} far fewer (two-sided test against the model's "
+        f"{a.gradient.model} distribution, false discovery rate {q})."
+    )
     if not more.empty:
         shown = more.head(top)
-        names = join([f"{r.lsoa11_name} ({r.district}, {r.ratio_observed_expected:.1f} times "
-                       f"the expected count, IMD decile {r.imd_decile})"
-                       for r in shown.itertuples()])
-        text += (f" The largest departures are {names}. "
-                 f"{_district_share(more, a.table)}")
+        names = join(
+            [
+                f"{r.lsoa11_name} ({r.district}, {r.ratio_observed_expected:.1f} times "
+                f"the expected count, IMD decile {r.imd_decile})"
+                for r in shown.itertuples()
+            ]
+        )
+        text += f" The largest departures are {names}. {_district_share(more, a.table)}"
     return text + (
         " Places like these usually draw people who do not live there (town and city "
         "centres with a night-time economy, shops and transport hubs, or sites such as "
         "hospitals), so the deprivation of their residents cannot predict their violence; "
-        "each should be checked against local knowledge before it is named as such.")
+        "each should be checked against local knowledge before it is named as such."
+    )
 
 
 def _district_share(more: pd.DataFrame, table: pd.DataFrame) -> str:
@@ -903,8 +1156,10 @@ def _district_share(more: pd.DataFrame, table: pd.DataFrame) -> str:
     events = int(more["count"].sum())
     share = events / table["count"].sum() * 100
     where = join([f"{n} in {d}" for d, n in counts.items()])
-    return (f"Together the {len(more)} LSOAs ({len(more) / len(table):.1%} of the area's "
-            f"LSOAs) hold {events:,} offences, {share:.0f}% of the area's total; {where}.")
+    return (
+        f"Together the {len(more)} LSOAs ({len(more) / len(table):.1%} of the area's "
+        f"LSOAs) hold {events:,} offences, {share:.0f}% of the area's total; {where}."
+    )
 
 
 def describe_districts(districts: pd.DataFrame, level: float = 0.95) -> str:
@@ -912,21 +1167,34 @@ def describe_districts(districts: pd.DataFrame, level: float = 0.95) -> str:
     pct = f"{level:.0%}"
     lines = []
     for r in districts.itertuples():
-        irr = ("no model" if np.isnan(r.irr_per_decile) else
-               f"IRR per decile {r.irr_per_decile:.2f} ({pct} CI {r.irr_lower_95:.2f} to "
-               f"{r.irr_upper_95:.2f})")
-        rho = ("" if np.isnan(r.rho) else
-               f"; rho {_num(r.rho)} ({_num(r.rho_lower_95)} to {_num(r.rho_upper_95)})")
-        lines.append(f"- **{r.district}** ({r.lsoas} LSOAs, deciles spanned: "
-                     f"{r.deciles_spanned}): {irr}{rho}; {r.reliability}.")
+        irr = (
+            "no model"
+            if np.isnan(r.irr_per_decile)
+            else f"IRR per decile {r.irr_per_decile:.2f} ({pct} CI {r.irr_lower_95:.2f} to "
+            f"{r.irr_upper_95:.2f})"
+        )
+        rho = (
+            ""
+            if np.isnan(r.rho)
+            else f"; rho {_num(r.rho)} ({_num(r.rho_lower_95)} to {_num(r.rho_upper_95)})"
+        )
+        lines.append(
+            f"- **{r.district}** ({r.lsoas} LSOAs, deciles spanned: "
+            f"{r.deciles_spanned}): {irr}{rho}; {r.reliability}."
+        )
     uncertain = districts.loc[districts["reliability"] != "clear", "district"].tolist()
-    head = (f"Within each district (a gradient is marked uncertain with fewer than "
-            f"{MIN_LSOAS_FOR_GRADIENT} LSOAs, LSOAs spanning fewer than {MIN_DECILES_SPANNED} "
-            f"national deciles, or an IRR interval that includes 1):\n\n")
-    tail = ("\n\nEvery district's gradient is clear." if not uncertain else
-            f"\n\nThe within-district gradient is uncertain in {join(uncertain)}: too few "
-            "LSOAs, too narrow a spread of deprivation, or an interval that cannot rule out "
-            "no gradient.")
+    head = (
+        f"Within each district (a gradient is marked uncertain with fewer than "
+        f"{MIN_LSOAS_FOR_GRADIENT} LSOAs, LSOAs spanning fewer than {MIN_DECILES_SPANNED} "
+        f"national deciles, or an IRR interval that includes 1):\n\n"
+    )
+    tail = (
+        "\n\nEvery district's gradient is clear."
+        if not uncertain
+        else f"\n\nThe within-district gradient is uncertain in {join(uncertain)}: too few "
+        "LSOAs, too narrow a spread of deprivation, or an interval that cannot rule out "
+        "no gradient."
+    )
     return head + "\n".join(lines) + tail
 
 
@@ -935,8 +1203,10 @@ def tier_note(chapter: DeprivationChapter) -> str:
     synthetic = [a.events.label for a in chapter.analyses if a.events.synthetic]
     if not synthetic:
         return ""
-    return (f" {join(synthetic)}: {SYNTHETIC_LABEL}, invented offences in the force extract's "
-            "schema, not real figures.")
+    return (
+        f" {join(synthetic)}: {SYNTHETIC_LABEL}, invented offences in the force extract's "
+        "schema, not real figures."
+    )
 
 
 def describe_measures(analyses: list[Analysis], level: float = 0.95) -> str:
@@ -945,14 +1215,18 @@ def describe_measures(analyses: list[Analysis], level: float = 0.95) -> str:
     lines = []
     for a in analyses:
         rr = a.rate_ratio
-        ratio = ("no rate ratio (no events in one of the end deciles)" if np.isnan(rr.estimate)
-                 else f"rate ratio {rr.estimate:.2f} ({pct} CI {rr.lower:.2f} to {rr.upper:.2f})")
+        ratio = (
+            "no rate ratio (no events in one of the end deciles)"
+            if np.isnan(rr.estimate)
+            else f"rate ratio {rr.estimate:.2f} ({pct} CI {rr.lower:.2f} to {rr.upper:.2f})"
+        )
         lines.append(
             f"- **{a.events.label}** ({a.events.source}; {a.events.total:,} offences over "
             f"{_span_words(a.events.months)}): "
             f"{describe_rho(a.rho_imd, level)} with the IMD and "
             f"{describe_rho(a.rho_income, level)} with income; {ratio}; IRR per decile "
-            f"{a.gradient.irr:.3f} ({pct} CI {a.gradient.lower:.3f} to {a.gradient.upper:.3f}).")
+            f"{a.gradient.irr:.3f} ({pct} CI {a.gradient.lower:.3f} to {a.gradient.upper:.3f})."
+        )
     return "\n".join(lines)
 
 
@@ -997,7 +1271,8 @@ def _count_words(n: int) -> str:
 def bivariate_counts(table: pd.DataFrame) -> pd.DataFrame:
     """LSOAs in each deprivation tercile x violence tercile cell (3 x 3)."""
     return pd.crosstab(table["deprivation_tercile"], table["violence_tercile"]).reindex(
-        index=[1, 2, 3], columns=[1, 2, 3], fill_value=0)
+        index=[1, 2, 3], columns=[1, 2, 3], fill_value=0
+    )
 
 
 def alt_bivariate(a: Analysis, area: str) -> str:
@@ -1042,47 +1317,60 @@ def unexpected_display(a: Analysis, safe: pd.DataFrame, direction: str = MORE) -
     """The LSOAs far from expectation as a Board reads them, from the published table."""
     codes = unexpected_list(a.table, direction)["lsoa11_code"]
     rows = safe.set_index("lsoa11_code").loc[list(codes)].reset_index()
-    return pd.DataFrame({
-        "LSOA": rows["lsoa11_name"],
-        "District": rows["district"],
-        "Offences": rows["count"],
-        "Per 1,000 a year": rows["rate_per_1000"],
-        "IMD decile": rows["imd_decile"],
-        "Expected offences": rows["expected"],
-        "Observed / expected": rows["ratio_observed_expected"],
-    })
+    return pd.DataFrame(
+        {
+            "LSOA": rows["lsoa11_name"],
+            "District": rows["district"],
+            "Offences": rows["count"],
+            "Per 1,000 a year": rows["rate_per_1000"],
+            "IMD decile": rows["imd_decile"],
+            "Expected offences": rows["expected"],
+            "Observed / expected": rows["ratio_observed_expected"],
+        }
+    )
 
 
 def decile_display(deciles: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """The decile table as a Board reads it."""
-    interval = [f"{lo:.1f} to {hi:.1f}" if pd.notna(lo) else "–" for lo, hi in
-                zip(deciles["rate_lower_95"], deciles["rate_upper_95"], strict=True)]
+    interval = [
+        f"{lo:.1f} to {hi:.1f}" if pd.notna(lo) else "–"
+        for lo, hi in zip(deciles["rate_lower_95"], deciles["rate_upper_95"], strict=True)
+    ]
     labels = {1: "1 (most deprived)", 10: "10 (least deprived)"}
-    return pd.DataFrame({
-        "IMD decile": [labels.get(int(d), str(int(d))) for d in deciles["imd_decile"]],
-        "LSOAs": deciles["lsoas"],
-        "Population": deciles["population"],
-        "Offences": deciles["count"],
-        "Per 1,000 a year": deciles["rate_per_1000"],
-        f"{level:.0%} CI": interval,
-    })
+    return pd.DataFrame(
+        {
+            "IMD decile": [labels.get(int(d), str(int(d))) for d in deciles["imd_decile"]],
+            "LSOAs": deciles["lsoas"],
+            "Population": deciles["population"],
+            "Offences": deciles["count"],
+            "Per 1,000 a year": deciles["rate_per_1000"],
+            f"{level:.0%} CI": interval,
+        }
+    )
 
 
 def district_display(districts: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """The district gradients as a Board reads them."""
+
     def ci(lo, hi, digits):
         return "–" if pd.isna(lo) else f"{lo:.{digits}f} to {hi:.{digits}f}"
-    return pd.DataFrame({
-        "District": districts["district"],
-        "LSOAs": districts["lsoas"],
-        "Offences": districts["count"],
-        "Deciles spanned": districts["deciles_spanned"],
-        "Rate ratio per decile": districts["irr_per_decile"],
-        f"{level:.0%} CI (rate ratio)": [ci(lo, hi, 2) for lo, hi in
-                                zip(districts["irr_lower_95"], districts["irr_upper_95"],
-                                    strict=True)],
-        "Spearman's rho": districts["rho"],
-        f"{level:.0%} CI (rho)": [ci(lo, hi, 2) for lo, hi in
-                         zip(districts["rho_lower_95"], districts["rho_upper_95"], strict=True)],
-        "Reliability": districts["reliability"],
-    })
+
+    return pd.DataFrame(
+        {
+            "District": districts["district"],
+            "LSOAs": districts["lsoas"],
+            "Offences": districts["count"],
+            "Deciles spanned": districts["deciles_spanned"],
+            "Rate ratio per decile": districts["irr_per_decile"],
+            f"{level:.0%} CI (rate ratio)": [
+                ci(lo, hi, 2)
+                for lo, hi in zip(districts["irr_lower_95"], districts["irr_upper_95"], strict=True)
+            ],
+            "Spearman's rho": districts["rho"],
+            f"{level:.0%} CI (rho)": [
+                ci(lo, hi, 2)
+                for lo, hi in zip(districts["rho_lower_95"], districts["rho_upper_95"], strict=True)
+            ],
+            "Reliability": districts["reliability"],
+        }
+    )

@@ -23,27 +23,17 @@ from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 from jupyter_client.manager import KernelManager
 from papermill.exceptions import PapermillExecutionError
 
-from . import cache
-from .chapters import execution_order, page_order
-from .config import AssessmentConfig, load_config
-from .errors import NotebookError
-from .paths import KERNEL_NAME, NOTEBOOK_DIR, REPORTS_DIR, from_root
-from .prepare import input_hashes, prepare
-from .provenance import appendix_markdown, run_manifest
-from .publish import print_pdf, write_results, write_workbook
-from .render import Page, merge, to_html
+from needs_assessment.chapters.registry import chapter_notebook, execution_order, page_order
+from needs_assessment.config import AssessmentConfig, load_config
+from needs_assessment.errors import NotebookError
+from needs_assessment.paths import KERNEL_NAME, REPORTS_DIR, from_root
+from needs_assessment.prepare import input_hashes, prepare
+from needs_assessment.report import cache
+from needs_assessment.report.provenance import appendix_markdown, run_manifest
+from needs_assessment.report.publish import print_pdf, write_results, write_workbook
+from needs_assessment.report.render import Page, merge, to_html
 
 Progress = Callable[[str], None]
-
-
-def chapter_notebook(key: str) -> Path:
-    """``notebooks/NN_<key>.ipynb`` for a chapter key."""
-    matches = sorted(NOTEBOOK_DIR.glob(f"[0-9][0-9]_{key}.ipynb"))
-    if len(matches) != 1:
-        raise FileNotFoundError(
-            f"expected one notebook notebooks/NN_{key}.ipynb, found {len(matches)}"
-        )
-    return matches[0]
 
 
 def ensure_kernel() -> str:

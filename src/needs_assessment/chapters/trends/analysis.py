@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import stats
-from .config import AssessmentConfig, financial_year_label
-from .definitions import Definitions, offences_in
-from .sources.ons_recorded_crime import financial_years
-from .text import join, rate, signed_pct
+from needs_assessment.config import AssessmentConfig, financial_year_label
+from needs_assessment.definitions import Definitions, offences_in
+from needs_assessment.methods import stats
+from needs_assessment.presentation.text import join, rate, signed_pct
+from needs_assessment.sources.ons_recorded_crime import financial_years
 
 TIER_ONS = "ONS police recorded crime (real)"
 TIER_ONS_TABLES = "ONS Police Force Area tables (real)"
@@ -540,7 +540,7 @@ class TrendsChapter:
 
 def build(config: AssessmentConfig, definitions: Definitions, read) -> TrendsChapter:
     """Everything the chapter shows, from the processed tables (``read(config, name)``)."""
-    from .forces import peer_forces
+    from needs_assessment.forces import peer_forces
 
     sources = Sources(
         *(
@@ -830,7 +830,7 @@ def describe_gun_crime(series: pd.DataFrame, synthetic: bool) -> str:
 
 def publishable_districts(series: pd.DataFrame, config: AssessmentConfig) -> pd.DataFrame:
     """District rows after disclosure control (the force total per category-year is public)."""
-    from .disclosure import suppress_small_counts
+    from needs_assessment.methods.disclosure import suppress_small_counts
 
     rates = {c: "count" for c in ("rate_per_1000", "rate_lower_95", "rate_upper_95")}
     return suppress_small_counts(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .text import join, rate
+from needs_assessment.presentation.text import join, rate
 
 JUDGEMENT_WORDS = {"Higher": "higher than", "Lower": "lower than", "Comparable": "comparable with"}
 

@@ -5,9 +5,14 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from .config import AssessmentConfig, financial_year_label
-from .figures import BENCHMARK_COLOUR, FORCE_COLOUR, PALETTE, financial_year_axis
-from .trends import COVID_YEAR, breaks_for
+from needs_assessment.chapters.trends.analysis import COVID_YEAR, breaks_for
+from needs_assessment.config import AssessmentConfig, financial_year_label
+from needs_assessment.presentation.figures import (
+    BENCHMARK_COLOUR,
+    FORCE_COLOUR,
+    PALETTE,
+    financial_year_axis,
+)
 
 PEER_COLOUR = PALETTE[1]
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import yaml
 
-from . import __version__
-from .config import AssessmentConfig
-from .manifest import load_manifest
-from .paths import ROOT, from_root
+from needs_assessment import __version__
+from needs_assessment.config import AssessmentConfig
+from needs_assessment.manifest import load_manifest
+from needs_assessment.paths import ROOT, from_root
 
 PACKAGES = (
     "pandas",
@@ -92,7 +92,7 @@ METHODS = """### Methods
 
 
 def definitions_markdown(config: AssessmentConfig) -> str:
-    from .definitions import load_definitions
+    from needs_assessment.definitions import load_definitions
 
     definitions = load_definitions(config.definitions)
     rows = "\n".join(

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import AssessmentError
+from needs_assessment.errors import AssessmentError
 
 SUPPRESSED_MARKER = "[c]"
 LOW_EVENTS_MARKER = "[low]"

@@ -3,7 +3,7 @@ published report when nothing it depends on has changed.
 
 A chapter's key hashes its notebook, the package's code and templates, the config
 sections it reads, and the build fingerprints of the processed tables it reads (see
-:mod:`needs_assessment.chapters`). The keys are kept in ``run_manifest.json``.
+:mod:`needs_assessment.chapters.registry`). The keys are kept in ``run_manifest.json``.
 """
 
 from __future__ import annotations
@@ -13,33 +13,30 @@ import json
 import shutil
 from pathlib import Path
 
-from .chapters import SPECS
-from .config import AssessmentConfig
-from .manifest import files_hash, path_hash
-from .prepare import stamp
+from needs_assessment.chapters.registry import SPECS, chapter_notebook, inputs
+from needs_assessment.config import AssessmentConfig
+from needs_assessment.manifest import files_hash, path_hash
+from needs_assessment.prepare import stamp
 
-PACKAGE = Path(__file__).parent
+PACKAGE = Path(__file__).parents[1]
 CODE = {".py", ".j2", ".css", ".json"}
 
 
 def code_hash(key: str) -> str:
-    """The package's modules and templates, less other chapters' own modules.
+    """The package's modules and templates, less other chapters' folders.
 
     A change in shared code (statistics, loaders, templates) re-runs every chapter; a
-    change in one chapter's module re-runs only the chapters that use it.
+    change in one chapter's folder re-runs only that chapter (and the summary).
     """
-    others = {m for spec in SPECS.values() for m in spec.modules} - set(SPECS[key].modules)
-    skip = {PACKAGE / f"{module}.py" for module in others}
+    others = [PACKAGE / "chapters" / other for other in SPECS if other != key]
     return files_hash(
         p
         for p in PACKAGE.rglob("*")
-        if p.is_file() and p.suffix in CODE and p not in skip
+        if p.is_file() and p.suffix in CODE and not any(p.is_relative_to(o) for o in others)
     )
 
 
 def chapter_key(key: str, config: AssessmentConfig, upstream: dict[str, str] | None = None) -> str:
-    from .report import chapter_notebook
-
     spec = SPECS[key]
     settings = config.model_dump(mode="json")
     built = stamp(config)
@@ -47,7 +44,7 @@ def chapter_key(key: str, config: AssessmentConfig, upstream: dict[str, str] | N
         "notebook": path_hash(chapter_notebook(key)),
         "code": code_hash(key),
         "config": {name: settings.get(name) for name in spec.config},
-        "tables": {name: built.get(name) for name in spec.tables},
+        "tables": {name: built.get(name) for name in inputs(key)},
     }
     if spec.uses_results:  # built from the other chapters' results
         parts["upstream"] = dict(sorted((upstream or {}).items()))
@@ -90,8 +87,6 @@ def previous_keys(report: Path | None) -> dict[str, str]:
 
 def reuse(key: str, report: Path, staging: Path) -> bool:
     """Copy a chapter's outputs from the last report into staging; False if any is missing."""
-    from .report import chapter_notebook
-
     notebook = report / "notebooks" / chapter_notebook(key).name
     index = report / "results" / "tables" / f"{key}.json"
     result = report / "results" / f"{key}.json"
