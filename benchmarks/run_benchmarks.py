@@ -7,7 +7,10 @@
 3. cached: `sna run` again with nothing changed (chapters reused from the last report);
 4. police.uk ingest: rows per second and peak memory, DuckDB against pandas, on a
    generated (synthetic) archive (`benchmarks/police_uk_ingest.py`);
-5. batch (optional, --batch N): N forces through `sna batch`, assessments per minute.
+5. batch (optional, --batch N): N forces through `sna batch`, assessments per minute;
+6. Jupyter Book 1.x (the tool an analyst would pick instead; `--jupyter-book PATH` to its
+   command, installed in a venv of its own by `make benchmark`): the same notebooks built
+   with forced execution, then an unchanged rebuild from its execution cache.
 
 Processed data are prepared before the timings, as a run does once per input change.
 
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -69,11 +73,49 @@ def naive(config: Path, chapters: list[str], workdir: Path) -> float:
     return time.perf_counter() - began
 
 
+def jupyter_book(command: Path, chapters: list[str], workdir: Path) -> dict[str, float]:
+    """Build the chapter notebooks as a Jupyter Book: forced execution, then cached."""
+    import shutil
+
+    import yaml
+
+    from needs_assessment.chapters.registry import chapter_notebook, execution_order
+
+    independent, dependent = execution_order(tuple(chapters))
+    names = [chapter_notebook(key) for key in dependent + independent]
+    book = workdir / "book"
+    book.mkdir()
+    for source in names:
+        shutil.copy(source, book / source.name)
+    toc = {"format": "jb-book", "root": names[0].stem}
+    if len(names) > 1:
+        toc["chapters"] = [{"file": n.stem} for n in names[1:]]
+    (book / "_toc.yml").write_text(yaml.safe_dump(toc))
+    env = {**os.environ, "JUPYTER_PATH": str(BIN.parent / "share" / "jupyter")}
+
+    def build(mode: str) -> float:
+        settings = {
+            "title": "Benchmark",
+            "only_build_toc_files": True,
+            "execute": {"execute_notebooks": mode, "timeout": 600, "cache": str(book / ".jc")},
+        }
+        (book / "_config.yml").write_text(yaml.safe_dump(settings))
+        began = time.perf_counter()
+        subprocess.run([str(command), "build", str(book)], check=True, capture_output=True, env=env)
+        return time.perf_counter() - began
+
+    forced = build("force")
+    shutil.rmtree(book / "_build")
+    build("cache")  # fills the execution cache
+    return {"jupyter_book_forced_s": forced, "jupyter_book_cached_rebuild_s": build("cache")}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default="config/cambridgeshire-2021.yaml")
     parser.add_argument("--ingest-rows", type=int, default=2_000_000)
     parser.add_argument("--batch", type=int, default=0, help="forces to run in a batch")
+    parser.add_argument("--jupyter-book", type=Path, help="the jupyter-book (1.x) command")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     from needs_assessment.config import load_config
@@ -99,6 +141,8 @@ def main() -> None:
         results["fresh_rerun_s"] = timed([*run, "--fresh"])
         (scratch / "naive").mkdir()
         results["naive_run_s"] = naive(config_path, list(config.report.chapters), scratch / "naive")
+        if args.jupyter_book:
+            results.update(jupyter_book(args.jupyter_book, list(config.report.chapters), scratch))
         if args.batch:
             forces = [
                 "Cleveland",
@@ -136,6 +180,13 @@ def main() -> None:
     ).stdout
     results["full_vs_naive_speedup"] = results["naive_run_s"] / results["full_run_s"]
     results["cached_vs_full_speedup"] = results["full_run_s"] / results["cached_rerun_s"]
+    if "jupyter_book_forced_s" in results:
+        results["full_vs_jupyter_book_speedup"] = (
+            results["jupyter_book_forced_s"] / results["full_run_s"]
+        )
+        results["cached_vs_jupyter_book_cached_speedup"] = (
+            results["jupyter_book_cached_rebuild_s"] / results["cached_rerun_s"]
+        )
     print(f"chapters: {', '.join(config.report.chapters)}")
     for key, value in results.items():
         print(f"{key:32} {value:8.2f}")

@@ -18,6 +18,15 @@ def default_config():
 
 
 @pytest.fixture(scope="session")
+def ready(default_config):
+    """The default config with its processed tables built (once per session)."""
+    from needs_assessment.prepare import prepare
+
+    prepare(default_config)
+    return default_config
+
+
+@pytest.fixture(scope="session")
 def recorded_crime():
     from needs_assessment.sources import ons_recorded_crime
 

@@ -27,15 +27,7 @@ class Case:
     row: int | None = None
     column: str | None = None
     gz: bool = False
-
-
-def replace_line(number: int, new: str):
-    def edit(text: str) -> str:
-        lines = text.splitlines(keepends=True)
-        lines[number - 1] = new + "\n"
-        return "".join(lines)
-
-    return edit
+    twice: bool = False  # police.uk: the file also copied into a second folder
 
 
 def field(number: int, column: int, value: str):
@@ -141,9 +133,7 @@ CASES = [
         "extract duplicated reference",
         "force_extract",
         EXTRACT,
-        replace_line(
-            3, "SYNTH-2010-000001,2010-04-01,0,8N,E01018097,N,N,31,M,24,U,E07000010,PE16,N"
-        ),
+        lambda t: field(3, 0, t.splitlines()[1].split(",")[0])(t),  # line 2's reference
         "offence_reference",
         3,
         "offence_reference",
@@ -244,6 +234,103 @@ CASES = [
         lambda t: "region,admissions\n",
         "workbook",
     ),
+    # -- silent corruption, now refused (issue 19) --
+    Case(
+        "count beyond the int64 range",
+        "ons_recorded_crime",
+        REC,
+        field(5, 4, "99999999999999999999"),
+        "int64",
+        5,
+        "Rolling year total number of offences",
+    ),
+    Case(
+        "count in Arabic-Indic digits",
+        "ons_recorded_crime",
+        REC,
+        field(6, 4, "٣٤٥"),
+        "0-9 digits",
+        6,
+        "Rolling year total number of offences",
+    ),
+    Case(
+        "count in full-width digits",
+        "ons_recorded_crime",
+        REC,
+        field(7, 4, "１２３"),
+        "0-9 digits",
+        7,
+        "Rolling year total number of offences",
+    ),
+    Case("IMD rank beyond int64", "imd_ranks", IMD, field(4, 9, "1e30"), "int64", 4, "IMD_rank"),
+    Case(
+        "IMD rank in Devanagari digits", "imd_ranks", IMD, field(5, 9, "२९१"), "0-9", 5, "IMD_rank"
+    ),
+    Case(
+        "population beyond int64",
+        "district_population",
+        POP,
+        field(3, 3, "99999999999999999999"),
+        "int64",
+        3,
+        "population",
+        gz=True,
+    ),
+    Case(
+        "population in Arabic-Indic digits",
+        "district_population",
+        POP,
+        field(4, 3, "٥٣٣١٤٩"),
+        "0-9 digits",
+        4,
+        "population",
+        gz=True,
+    ),
+    Case(
+        "Home Office count beyond int64",
+        "home_office_offences",
+        HO,
+        field(3, 8, "99999999999999999999"),
+        "int64",
+        3,
+    ),
+    Case(
+        "count that is infinite",
+        "ons_recorded_crime",
+        REC,
+        field(8, 4, "1e400"),
+        "int64",
+        8,
+        "Rolling year total number of offences",
+    ),
+    Case(
+        "count far below the int64 range",
+        "ons_recorded_crime",
+        REC,
+        field(9, 4, "-99999999999999999999"),
+        "int64",
+        9,
+        "Rolling year total number of offences",
+    ),
+    Case(
+        "IMD rank in full-width digits", "imd_ranks", IMD, field(6, 9, "２９"), "0-9", 6, "IMD_rank"
+    ),
+    Case(
+        "Home Office count in Bengali digits",
+        "home_office_offences",
+        HO,
+        field(4, 8, "২"),
+        "0-9",
+        4,
+    ),
+    Case(
+        "police.uk month given twice",
+        "police_uk",
+        "policeuk_street_cambridgeshire/" + POLICE,
+        lambda t: t,
+        "month 2018-10 of cambridgeshire is also in",
+        twice=True,
+    ),
 ]
 
 
@@ -276,6 +363,9 @@ def bad_copy(case: Case, tmp_path: Path) -> Path:
         target = tmp_path / "archive" / case.source.split("/", 1)[1]
         target.parent.mkdir(parents=True)
         target.write_bytes(data)
+        if case.twice:  # a second download of the same month, in another folder
+            (tmp_path / "archive" / "again").mkdir()
+            (tmp_path / "archive" / "again" / target.name).write_bytes(data)
         return tmp_path / "archive"
     target = tmp_path / Path(case.source).name
     if case.source.endswith(".gz") and not isinstance(content, bytes):
@@ -302,4 +392,4 @@ def test_bad_input_is_named_and_nothing_is_written(built, case, tmp_path):
 
 
 def test_the_catalogue_is_large_enough():
-    assert len(CASES) >= 20
+    assert len(CASES) >= 37  # with tests/security/test_cli_errors.py: 62 cases

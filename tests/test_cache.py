@@ -6,7 +6,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from needs_assessment.chapters.registry import SPECS, execution_order, page_order
+from needs_assessment.chapters.registry import SPECS, execution_order, inputs, page_order
 from needs_assessment.paths import NOTEBOOK_DIR
 from needs_assessment.prepare import prepare
 from needs_assessment.report import cache
@@ -28,7 +28,7 @@ def test_changed_table_changes_only_dependent_chapters(default_config, monkeypat
     monkeypatch.setattr(cache, "stamp", lambda config: changed)
     after = keys(default_config)
     rerun = {k for k in before if before[k] != after[k]}
-    assert rerun == {k for k in before if table in SPECS[k].tables}
+    assert rerun == {k for k in before if table in inputs(k)}
     assert ("trends" in rerun) == (table != "police_uk_counts")  # trends reads no police.uk
     assert ("hotspots" in rerun) == (table != "crime_severity")
 

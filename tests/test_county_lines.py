@@ -11,11 +11,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from needs_assessment.chapters.county_lines import analysis as cl
+from needs_assessment import tiers
+from needs_assessment.chapters import registry
+from needs_assessment.chapters.county_lines import analysis, charts, tables
+from needs_assessment.chapters.county_lines import indicators as ind
+from needs_assessment.chapters.county_lines import markets as mk
+from needs_assessment.chapters.county_lines import violence as vl
+from needs_assessment.chapters.county_lines.results import results
 from needs_assessment.config import financial_year_label
 from needs_assessment.definitions import load_definitions
-from needs_assessment.methods import stats
-from needs_assessment.prepare import prepare, read
+from needs_assessment.methods import disclosure, stats
+from needs_assessment.prepare import read
 
 AREA = {
     "E07000001": "Importville",
@@ -95,39 +101,113 @@ PLANTED = {
 
 @pytest.fixture(scope="module")
 def planted(definitions):
-    return cl.markets(simulate(PLANTED), definitions, AREA, YEARS)
+    return mk.markets(simulate(PLANTED), definitions, AREA, YEARS)
 
 
 # -- classification --------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    "n, lower, upper, expected",
+    "n, share, expected",
     [
-        (100, 0.55, 0.75, cl.IMPORTING),
-        (100, 0.10, 0.30, cl.HOME_GROWN),
-        (100, 0.40, 0.60, cl.MIXED),
-        (100, 0.50, 0.70, cl.MIXED),  # touching the threshold is not wholly above it
-        (19, 0.80, 1.00, cl.TOO_FEW),  # under the minimum: not guessed, however clear
-        (0, np.nan, np.nan, cl.TOO_FEW),
+        (100, 0.65, mk.IMPORTING),
+        (100, 0.20, mk.HOME_GROWN),
+        (100, 0.50, mk.MIXED),  # exactly on the threshold
+        (19, 0.90, mk.TOO_FEW),  # under the minimum: not guessed, however clear
+        (0, np.nan, mk.TOO_FEW),
     ],
 )
-def test_classify_rules(n, lower, upper, expected):
-    assert cl.classify(n, lower, upper, 0.5, 20) == expected
+def test_classify_on_the_share_itself(n, share, expected):
+    assert mk.classify(n, share, 0.5, 20) == expected
+
+
+@pytest.mark.parametrize(
+    "market_type, lower, upper, expected",
+    [
+        (mk.IMPORTING, 0.55, 0.75, mk.CLEAR),
+        (mk.IMPORTING, 0.45, 0.75, mk.UNCERTAIN),
+        (mk.HOME_GROWN, 0.10, 0.30, mk.CLEAR),
+        (mk.HOME_GROWN, 0.30, 0.50, mk.UNCERTAIN),  # touching the threshold is not clear
+        (mk.TOO_FEW, 0.80, 0.95, None),
+    ],
+)
+def test_certainty_is_stated_separately(market_type, lower, upper, expected):
+    assert mk.certainty(market_type, lower, upper, 0.5) == expected
 
 
 def test_planted_importing_and_home_grown_districts_are_recovered(planted):
     types = planted.pivot(index="year", columns="district", values="market_type")
-    assert (types["Importville"] == cl.IMPORTING).all()
-    assert (types["Hometown"] == cl.HOME_GROWN).all()
-    assert (types["Midway"] == cl.MIXED).sum() >= len(YEARS) - 1
+    sure = planted.pivot(index="year", columns="district", values="certainty")
+    assert (types["Importville"] == mk.IMPORTING).all() and (sure["Importville"] == mk.CLEAR).all()
+    assert (types["Hometown"] == mk.HOME_GROWN).all() and (sure["Hometown"] == mk.CLEAR).all()
+    assert (sure["Midway"] == mk.UNCERTAIN).sum() >= len(YEARS) - 1
 
 
 def test_a_district_with_too_few_offenders_is_uncertain_not_guessed(planted):
     small = planted[planted["district"] == "Smallham"]
     assert (small["supply_offenders"] < 20).all()
     assert (small["import_share"] > 0.5).all()  # the point estimate says importing...
-    assert (small["market_type"] == cl.TOO_FEW).all()  # ...but it is not called
+    assert (small["market_type"] == mk.TOO_FEW).all()  # ...but it is not called
+    assert small["certainty"].isna().all()
+
+
+def test_years_and_pool_agree_on_the_type_and_differ_in_certainty(definitions):
+    """A leaning market (42% from outside, 30 offenders a year): home-grown every year but
+    uncertain, home-grown and clear pooled (the old interval rule said "mixed" each year)."""
+    extract = simulate({"E07000001": (30, 0.42)}, seed=3, unknown=0)
+    years = mk.markets(extract, definitions, AREA, YEARS)
+    mine = years[years["district"] == "Importville"]
+    assert (mine["market_type"] == mk.HOME_GROWN).sum() >= len(YEARS) - 1
+    assert (mine["certainty"] == mk.UNCERTAIN).sum() >= len(YEARS) - 1
+    pooled = mk.pooled(extract, definitions, AREA, YEARS).set_index("district")
+    assert pooled.loc["Importville", "market_type"] == mk.HOME_GROWN
+    assert pooled.loc["Importville", "certainty"] == mk.CLEAR
+
+
+def test_usual_type_counts_classified_years_only(definitions):
+    extract = pd.concat(
+        [
+            rows(
+                10 if year < 2018 else 40, year=year, home=LONDON if i % 5 else "E07000001"
+            ).assign(offender_id=[f"p{year}-{j}" for j in range(10 if year < 2018 else 40)])
+            for i, year in enumerate(YEARS)
+        ],
+        ignore_index=True,
+    )
+    table = mk.markets(extract, definitions, AREA, YEARS)
+    whole = mk.pooled(extract, definitions, AREA, YEARS)
+    summary = mk.district_summary(table, whole, whole).set_index("district")
+    row = summary.loc["Importville"]
+    assert (row["years_too_few"], row["years_classified"]) == (3, 3)
+    assert row["usual_market_type"] == mk.IMPORTING  # 3 of 3 classified, not 3 of 6
+    assert summary.loc["Smallham", "usual_market_type"] == mk.TOO_FEW  # nothing classified
+
+
+def test_people_are_counted_once_with_their_usual_home(definitions):
+    repeat = rows(10, home=LONDON).assign(offender_id="p1")
+    repeat.loc[0, "offender_home_district"] = "E07000001"  # one offence records a local home
+    local = rows(10, home="E07000001").assign(offender_id=[f"q{i}" for i in range(10)])
+    no_id = rows(2, home=LONDON).assign(offender_id=pd.NA)
+    extract = pd.concat([repeat, local, no_id], ignore_index=True)
+    row = mk.markets(extract, definitions, AREA, [2015]).set_index("district").loc["Importville"]
+    assert row["supply_offences"] == 22
+    assert row["supply_offenders"] == 13  # p1 once, 10 local people, 2 offences without an id
+    assert row["from_outside_force"] == 3  # p1 lives in Hackney (9 of 10 records)
+    assert mk.unit(extract) == mk.PEOPLE
+    by_offence = mk.markets(extract.drop(columns="offender_id"), definitions, AREA, [2015])
+    assert by_offence.set_index("district").loc["Importville", "supply_offenders"] == 22
+    assert mk.unit(extract.drop(columns="offender_id")) == mk.OFFENCES
+
+
+def test_pooled_years_count_a_person_once(definitions):
+    extract = pd.concat(
+        [rows(3, year=y, home=LONDON).assign(offender_id=["a", "b", "c"]) for y in (2015, 2016)],
+        ignore_index=True,
+    )
+    years = mk.markets(extract, definitions, AREA, [2015, 2016])
+    assert years.loc[years["district"] == "Importville", "supply_offenders"].sum() == 6
+    pooled = mk.pooled(extract, definitions, AREA, [2015, 2016]).set_index("district")
+    assert pooled.loc["Importville", "supply_offenders"] == 3
 
 
 def test_wilson_interval_matches_stats(planted):
@@ -148,64 +228,120 @@ def test_unknown_homes_are_left_out_and_other_districts_are_not_imports(definiti
         ],
         ignore_index=True,
     )
-    table = cl.markets(extract, definitions, AREA, [2015]).set_index("district").loc["Importville"]
+    table = mk.markets(extract, definitions, AREA, [2015]).set_index("district").loc["Importville"]
     assert table["supply_offences"] == 40 and table["supply_offenders"] == 36
     assert table["from_outside_force"] == 10 and table["from_outside_district"] == 16
     assert table["import_share"] == pytest.approx(10 / 36)
 
 
 def test_threshold_and_minimum_come_from_the_config(default_config, definitions):
-    assert cl.settings(default_config).import_threshold == getattr(
+    assert mk.settings(default_config).import_threshold == getattr(
         getattr(default_config, "county_lines", None), "import_threshold", 0.5
     )
     custom = SimpleNamespace(
         county_lines=SimpleNamespace(import_threshold=0.9, min_offenders=5),
         thresholds=default_config.thresholds,
     )
-    chosen = cl.settings(custom)
+    chosen = mk.settings(custom)
     assert (chosen.import_threshold, chosen.min_offenders) == (0.9, 5)
-    table = cl.markets(simulate(PLANTED), definitions, AREA, YEARS, chosen)
+    table = mk.markets(simulate(PLANTED), definitions, AREA, YEARS, chosen)
     types = table.pivot(index="year", columns="district", values="market_type")
-    assert not (types["Importville"] == cl.IMPORTING).any()  # 80% is not wholly above 90%
-    assert (types["Smallham"] != cl.TOO_FEW).all()  # 12 offenders pass a minimum of 5
+    assert not (types["Importville"] == mk.IMPORTING).any()  # 80% is not above 90%
+    assert (types["Smallham"] != mk.TOO_FEW).all()  # 12 offenders pass a minimum of 5
 
 
-def test_pooling_years_narrows_the_interval(planted):
-    pooled = cl.pooled(planted, YEARS).set_index("district")
-    assert pooled.loc["Smallham", "market_type"] == cl.IMPORTING  # 72 offenders pooled
+def test_pooling_years_narrows_the_interval(planted, definitions):
+    pooled = mk.pooled(simulate(PLANTED), definitions, AREA, YEARS).set_index("district")
+    assert pooled.loc["Smallham", "market_type"] == mk.IMPORTING  # 72 offenders pooled
+    assert pooled.loc["Smallham", "certainty"] == mk.CLEAR
     assert pooled.loc["Smallham", "period"] == "2015/16 to 2020/21"
 
 
 # -- disclosure ----------------------------------------------------------------------------
 
 
-def test_published_markets_hide_small_counts_and_what_reveals_them():
-    table = cl.with_classification(
+def one_year(n, k, settings: mk.Settings = mk.DEFAULT_SETTINGS) -> pd.DataFrame:
+    """A classified market table of one year, a district per pair of counts."""
+    names = list(AREA.values())[: len(n)]
+    return mk.with_classification(
         pd.DataFrame(
             {
-                "district": ["A", "B", "C", "D"],
+                "district_code": list(AREA)[: len(n)],
+                "district": names,
+                "year": 2020,
                 "financial_year": "2020/21",
-                "supply_offenders": [4, 50, 50, 50],
-                "from_outside_force": [2, 3, 48, 30],
-                "from_outside_district": [2, 3, 48, 30],
+                "supply_offenders": n,
+                "from_outside_force": k,
+                "from_outside_district": k,
             }
-        )
+        ),
+        settings,
     )
-    safe = cl.publishable_markets(table)
-    csv = cl.market_csv(safe)
-    assert list(csv.columns) == cl.MARKET_COLUMNS
+
+
+def test_published_markets_hide_small_counts_and_what_reveals_them():
+    safe = tables.publishable_markets(one_year([4, 50, 50, 50], [2, 3, 48, 30]))
+    csv = tables.market_csv(safe)
+    assert list(csv.columns) == tables.MARKET_COLUMNS
     hidden = csv.set_index("district")
-    assert pd.isna(hidden.loc["A", "supply_offenders"])  # 4 offenders
-    for district in ("A", "B", "C"):  # 2, 3 outside; 2 local
+    assert pd.isna(hidden.loc["Importville", "supply_offenders"])  # 4 offenders
+    for district in ("Importville", "Hometown", "Midway"):  # 2, 3 outside; 2 local
         assert pd.isna(hidden.loc[district, "from_outside_force"])
         assert pd.isna(hidden.loc[district, "import_share"])
         assert pd.isna(hidden.loc[district, "import_upper_95"])
-    assert hidden.loc["D", "from_outside_force"] == 30
-    assert hidden.loc["D", "import_share"] == pytest.approx(0.6)
-    assert hidden.loc["C", "market_type"] == cl.IMPORTING  # the type stays
-    shown = cl.market_display(safe).set_index("Financial year")
-    assert shown.loc["2020/21", "B"] == "home-grown: [c]"
-    assert shown.loc["2020/21", "D"].startswith("mixed / uncertain: 60% (")
+        assert pd.isna(hidden.loc[district, "certainty"])  # "clear" would bound the count
+    assert hidden.loc["Smallham", "from_outside_force"] == 30
+    assert hidden.loc["Smallham", "import_share"] == pytest.approx(0.6)
+    assert hidden.loc["Midway", "market_type"] == mk.IMPORTING  # the type stays
+    shown = tables.market_display(safe).set_index("Financial year")
+    assert shown.loc["2020/21", "Hometown"] == "home-grown: [c]"
+    assert shown.loc["2020/21", "Smallham"].startswith("importing, uncertain: 60% (")
+
+
+def test_a_type_that_would_bound_a_hidden_count_is_hidden():
+    settings = mk.Settings(min_offenders=8)
+    safe = tables.publishable_markets(one_year([20, 10, 9, 8], [5, 5, 6, 3], settings), settings)
+    types = safe.set_index("district")["market_type"]
+    assert safe["from_outside_force"].isna().all()
+    assert types["Importville"] == mk.HOME_GROWN  # 5 of 20: "home-grown" only says under 10
+    assert pd.isna(types["Hometown"])  # 5 of 10: "mixed" would say exactly 5
+    assert pd.isna(types["Midway"])  # 6 of 9: "importing" would say at most 4 live inside
+    assert pd.isna(types["Smallham"])  # 3 of 8: "home-grown" would say at most 3 outside
+    few = one_year([3], [1])
+    assert tables.publishable_markets(few)["market_type"].iloc[0] == mk.TOO_FEW  # under 20
+    five = mk.Settings(min_offenders=5)
+    assert pd.isna(tables.publishable_markets(one_year([3], [1], five), five)["market_type"][0])
+
+
+def test_pooled_figures_cannot_give_back_a_hidden_year(definitions):
+    """East Cambridgeshire's leak: one recent year's count from outside was hidden, yet the
+    pooled share times the pooled offenders minus the shown years gave it back."""
+    plan = [(30, 12), (30, 13), (30, 11), (25, 5), (28, 14), (26, 9)]
+    table = mk.with_classification(
+        pd.DataFrame(
+            {
+                "district_code": "E07000001",
+                "district": "Importville",
+                "year": YEARS,
+                "financial_year": [financial_year_label(y) for y in YEARS],
+                "supply_offenders": [n for n, _ in plan],
+                "from_outside_force": [k for _, k in plan],
+                "from_outside_district": [k for _, k in plan],
+            }
+        )
+    )
+    safe = tables.publishable_markets(table)
+    recent = table["year"].isin(mk.recent_years(table))
+    hidden = safe["from_outside_force"].isna()
+    assert hidden[3]  # 5 from outside: primary
+    assert hidden[recent].sum() >= 2  # and another recent year with it
+    groups = tables.pool_labels(table)
+    totals = {g: table.loc[groups == g, "from_outside_force"].sum() for g in set(groups)}
+    bounds = disclosure.bounds_from_totals(safe["from_outside_force"], [groups], [totals])
+    assert disclosure.exposed(bounds, 5).empty
+    only_small = table["from_outside_force"].mask(table.index == 3)
+    attack = disclosure.bounds_from_totals(only_small, [groups], [totals])
+    assert list(disclosure.exposed(attack, 5).index) == [3]  # hiding it alone would not do
 
 
 def test_origins_are_named_ranked_and_suppressed(definitions):
@@ -219,18 +355,39 @@ def test_origins_are_named_ranked_and_suppressed(definitions):
         ignore_index=True,
     )
     names = {LONDON: "Hackney", "E06000032": "Luton"}
-    table = cl.origins(extract, definitions, AREA, names, [2015], top=2)
+    table = mk.origins(extract, definitions, AREA, names, [2015], top=2)
     mine = table[table["district"] == "Importville"]
-    assert list(mine["origin"]) == ["Hackney", "Luton", cl.OTHER_ORIGINS]
+    assert list(mine["origin"]) == ["Hackney", "Luton", mk.OTHER_ORIGINS]
     assert list(mine["offenders"]) == [12, 7, 3]
     assert mine["share"].sum() == pytest.approx(1)
     assert mine["postcode_districts"].iloc[0] == "E8"
-    full = cl.origins(extract, definitions, AREA, names, [2015])
+    full = mk.origins(extract, definitions, AREA, names, [2015])
     assert "E07000154" in set(full["origin"])  # no name: the code
-    safe = cl.publishable_origins(full).set_index("origin")
+    safe = tables.publishable_origins(full).set_index("origin")
     assert pd.isna(safe.loc["E07000154", "offenders"])  # 3: suppressed
     assert pd.isna(safe.loc["Luton", "offenders"])  # the complement
     assert safe.loc["Hackney", "offenders"] == 12
+
+
+def test_postcode_minimum_follows_the_suppression_threshold(definitions, small_population):
+    extract = pd.concat(
+        [
+            rows(7, home=LONDON, postcode="E8").assign(offender_id=[f"a{i}" for i in range(7)]),
+            rows(12, home=LONDON, postcode="N1").assign(offender_id=[f"b{i}" for i in range(12)]),
+            rows(20, home="E07000001").assign(offender_id=[f"c{i}" for i in range(20)]),
+        ],
+        ignore_index=True,
+    )
+
+    def postcodes(threshold: int) -> str:
+        chosen = mk.Settings(suppress_counts_up_to=threshold)
+        parts = analysis.analyse(
+            extract, definitions, AREA, small_population, LSOAS, [2015], chosen
+        )
+        return parts["origins"].set_index("origin_code").loc[LONDON, "postcode_districts"]
+
+    assert postcodes(5) == "N1, E8"  # 7 and 12 people: both more than 5
+    assert postcodes(9) == "N1"  # 7 people is not more than 9
 
 
 def test_area_names_prefer_current_then_older_codes():
@@ -243,7 +400,7 @@ def test_area_names_prefer_current_then_older_codes():
         }
     )
     boundaries = pd.DataFrame({"lad17_code": ["E07000154"], "lad17_name": ["Northampton"]})
-    names = cl.area_names(population, boundaries, AREA)
+    names = mk.area_names(population, boundaries, AREA)
     assert names["E06000032"] == "Luton" and names["E07000154"] == "Northampton"
     assert names["E07000001"] == "Importville"
 
@@ -277,9 +434,9 @@ def test_indicators_count_rate_and_share(definitions, small_population):
         ],
         ignore_index=True,
     )
-    population = cl.district_population_by_year(small_population, AREA, [2015, 2016])
+    population = ind.district_population_by_year(small_population, AREA, [2015, 2016])
     assert population.loc[population["year"] == 2016, "population_year"].eq(2015).all()
-    table = cl.indicators(extract, definitions, AREA, population)
+    table = ind.indicators(extract, definitions, AREA, population)
     row = table[(table["district"] == "Importville") & (table["year"] == 2015)].iloc[0]
     assert row["supply_offences"] == 100 and row["possession_offences"] == 59
     assert row["supply_per_1000"] == pytest.approx(stats.rate_interval(100, 100_000).estimate)
@@ -291,7 +448,7 @@ def test_indicators_count_rate_and_share(definitions, small_population):
     assert row["county_lines_flagged"] == 9
     empty = table[(table["district"] == "Smallham") & (table["year"] == 2016)].iloc[0]
     assert empty["supply_offences"] == 0 and pd.isna(empty["under_18_share"])
-    safe = cl.publishable_indicators(table)
+    safe = tables.publishable_indicators(table)
     assert pd.isna(safe.loc[row.name, "county_lines_per_1000"])  # 9 events: no rate
     assert safe.loc[row.name, "county_lines_per_1000_marker"] == "[low]"
 
@@ -301,8 +458,8 @@ def test_trends_find_a_planted_rise_and_skip_sparse_series(definitions, small_po
         [rows(int(40 * 1.2**i), year=y, home="E07000002") for i, y in enumerate(YEARS)],
         ignore_index=True,
     )
-    population = cl.district_population_by_year(small_population, AREA, YEARS)
-    trend = cl.indicator_trends(cl.indicators(extract, definitions, AREA, population))
+    population = ind.district_population_by_year(small_population, AREA, YEARS)
+    trend = ind.indicator_trends(ind.indicators(extract, definitions, AREA, population))
     supply = trend[(trend["district"] == "Importville") & (trend["indicator"] == "supply_offences")]
     assert supply["direction"].iloc[0] == "rising"
     assert supply["lower_95"].iloc[0] < 20 < supply["upper_95"].iloc[0]
@@ -326,15 +483,23 @@ def test_violence_rate_ratio_recovers_a_planted_ratio():
             for c, v in (("E07000001", 1_000), ("E07000002", 500))
             for y in YEARS
         ]
+        + [
+            {"district_code": "E07000003", "district": "Midway", "year": 2015}
+            | {"population": 100_000, "serious_violence": 50_000}
+        ]
     )
     markets = pd.DataFrame(
         [
-            {"district_code": c, "year": y, "market_type": t}
-            for c, t in (("E07000001", cl.IMPORTING), ("E07000002", cl.HOME_GROWN))
+            {"district_code": c, "year": y, "market_type": t, "certainty": mk.CLEAR}
+            for c, t in (("E07000001", mk.IMPORTING), ("E07000002", mk.HOME_GROWN))
             for y in YEARS
         ]
+        + [  # an uncertain year is left out
+            {"district_code": "E07000003", "year": 2015, "market_type": mk.IMPORTING}
+            | {"certainty": mk.UNCERTAIN}
+        ]
     )
-    link = cl.violence_link(markets, indicators)
+    link = vl.violence_link(markets, indicators)
     assert link.rate_ratio == pytest.approx(2.0)
     expected = stats.rate_ratio_interval(6_000, 600_000, 3_000, 600_000)
     assert (link.lower, link.upper) == pytest.approx((expected.lower, expected.upper))
@@ -353,24 +518,28 @@ def test_violence_not_compared_without_both_market_types():
         }
     )
     markets = pd.DataFrame(
-        {"district_code": ["E07000001"], "year": [2015], "market_type": [cl.IMPORTING]}
+        {
+            "district_code": ["E07000001"],
+            "year": [2015],
+            "market_type": [mk.IMPORTING],
+            "certainty": [mk.CLEAR],
+        }
     )
-    link = cl.violence_link(markets, indicators)
+    link = vl.violence_link(markets, indicators)
     assert not link.compared
-    assert "could not be compared" in cl.describe_violence_link(link, cl.REAL_LABEL, 1)
 
 
 def test_hotspot_overlap_detects_shared_hotspots(definitions):
     hot = LSOAS[:4]
     parts = [rows(20 if lsoa in hot else 1, lsoa=lsoa) for lsoa in LSOAS]
     parts += [rows(20 if lsoa in hot else 2, code="8N", lsoa=lsoa) for lsoa in LSOAS]
-    overlap = cl.hotspot_overlap(pd.concat(parts, ignore_index=True), definitions, LSOAS)
+    overlap = vl.hotspot_overlap(pd.concat(parts, ignore_index=True), definitions, LSOAS)
     assert overlap.hotspots == 4 and overlap.both == 4 and overlap.overlap_share == 1
     assert overlap.expected_share == pytest.approx(0.1)
     assert overlap.p_value < 0.001
     apart = [rows(20 if lsoa in LSOAS[:4] else 1, lsoa=lsoa) for lsoa in LSOAS]
     apart += [rows(20 if lsoa in LSOAS[-4:] else 2, code="8N", lsoa=lsoa) for lsoa in LSOAS]
-    separate = cl.hotspot_overlap(pd.concat(apart, ignore_index=True), definitions, LSOAS)
+    separate = vl.hotspot_overlap(pd.concat(apart, ignore_index=True), definitions, LSOAS)
     assert separate.both == 0 and separate.p_value > 0.05
 
 
@@ -378,14 +547,14 @@ def test_hotspot_overlap_detects_shared_hotspots(definitions):
 
 
 @pytest.fixture(scope="module")
-def ready(default_config):
-    prepare(default_config)
-    return default_config
+def demo(ready):
+    return registry.build("county_lines", ready)
 
 
-@pytest.fixture(scope="module")
-def demo(ready, definitions):
-    return cl.build(ready, definitions, read)
+def inputs(config, **replace) -> dict:
+    """The processed tables the chapter's build asks for, some replaced."""
+    tables = {name: read(config, name) for name in registry.inputs("county_lines")}
+    return tables | replace
 
 
 def flip_homes(extract: pd.DataFrame, districts) -> pd.DataFrame:
@@ -404,32 +573,33 @@ def flip_homes(extract: pd.DataFrame, districts) -> pd.DataFrame:
 
 
 def test_demo_extract_gives_back_its_planted_pattern(demo):
-    assert demo.synthetic and demo.label == "demonstration data (synthetic)"
+    assert demo.synthetic and demo.label == tiers.SYNTHETIC_LABEL
     summary = demo.summary.set_index("district")
     assert summary.loc["Cambridge", "years_importing"] >= 9
-    assert summary.loc["Cambridge", "whole_market_type"] == cl.IMPORTING
+    assert summary.loc["Cambridge", "whole_market_type"] == mk.IMPORTING
     assert summary.loc["Peterborough", "years_home_grown"] >= 9
-    assert summary.loc["Peterborough", "latest_market_type"] == cl.HOME_GROWN
+    assert summary.loc["Peterborough", "latest_market_type"] == mk.HOME_GROWN
     hunts = demo.markets[demo.markets["district"] == "Huntingdonshire"]
     assert (hunts["import_share"] > 0.5).sum() >= 9  # above half in most years ...
-    assert summary.loc["Huntingdonshire", "whole_market_type"] == cl.IMPORTING  # ... and pooled
-    assert summary.loc["Huntingdonshire", "recent_market_type"] == cl.IMPORTING
-    assert summary.loc["Huntingdonshire", "years_home_grown"] == 0
-    assert set(cl.importing_districts(demo.summary)) >= {"Cambridge", "Huntingdonshire"}
+    assert summary.loc["Huntingdonshire", "whole_market_type"] == mk.IMPORTING  # ... and pooled
+    assert summary.loc["Huntingdonshire", "recent_market_type"] == mk.IMPORTING
+    assert summary.loc["Huntingdonshire", "usual_market_type"] == mk.IMPORTING
+    assert set(demo.importing) >= {"Cambridge", "Huntingdonshire"}
 
 
 def test_a_different_extract_gives_a_different_pattern(ready, definitions):
     extract = flip_homes(read(ready, "force_extract"), ready.area.districts)
-    other = cl.build(ready, definitions, read, extract=extract).summary.set_index("district")
+    other = analysis.build(ready, definitions, **inputs(ready, force_extract=extract))
+    other = other.summary.set_index("district")
     assert other.loc["Peterborough", "years_importing"] >= 9
     assert other.loc["Cambridge", "years_home_grown"] >= 9
-    assert other.loc["Huntingdonshire", "whole_market_type"] == cl.HOME_GROWN
+    assert other.loc["Huntingdonshire", "whole_market_type"] == mk.HOME_GROWN
 
 
 def test_demo_origins_are_london_and_nearby_towns(demo):
     origins = demo.origins
     cambridge = origins[
-        (origins["district"] == "Cambridge") & (origins["origin"] != cl.OTHER_ORIGINS)
+        (origins["district"] == "Cambridge") & (origins["origin"] != mk.OTHER_ORIGINS)
     ]
     assert set(cambridge["origin"].head(5)) <= {
         "Hackney",
@@ -452,63 +622,15 @@ def test_public_cross_check_uses_real_ons_numbers(demo):
     assert (demo.extract_check["difference"] == 0).all()  # calibrated to ONS totals
 
 
-def paragraphs(text: str) -> list[str]:
-    """Markdown paragraphs; a bullet list belongs to the sentence that introduces it."""
-    blocks: list[str] = []
-    for block in text.split("\n\n"):
-        if block.startswith("- ") and blocks:
-            blocks[-1] += "\n\n" + block
-        else:
-            blocks.append(block)
-    return blocks
-
-
-def test_every_extract_paragraph_and_caption_is_labelled(demo):
-    label = "demonstration data (synthetic)"
-    texts = [
-        cl.describe_method(demo.settings, demo.label),
-        cl.describe_markets(demo.summary, demo.label),
-        cl.describe_power(demo.summary, demo.settings, demo.label),
-        cl.describe_origins(
-            cl.publishable_origins(demo.origins), demo.summary, demo.recent_period, demo.label
-        ),
-        cl.describe_violence_link(demo.violence, demo.label, 6),
-        cl.describe_overlap(demo.overlap, demo.label),
-        cl.describe_limits(demo.label, 6),
-        cl.describe_tiers(True, "C&P"),
-        cl.describe_public(demo.public, demo.extract_check, "C&P", True, demo.label),
-        cl.alt_import_shares(demo.markets, demo.summary, demo.settings, demo.label),
-        cl.alt_map(demo.summary, demo.label),
-        cl.alt_indicators(demo.indicators, demo.label),
-        cl.alt_origins(demo.origins, demo.summary, demo.recent_period, demo.label),
-    ]
-    texts.append(cl.describe_indicators(demo.indicators, demo.trends, demo.label))
-    for paragraph in (p for t in texts for p in paragraphs(t)):
-        assert label in paragraph, paragraph[:80]
-    captions = cl.captions(demo, "C&P")
-    for key, caption in captions.items():
-        assert (label in caption) == (key != "public_figure"), key
-    real = cl.describe_markets(demo.summary, cl.data_label(False))
-    assert label not in real
-
-
-def test_words_quote_the_computed_numbers(demo):
-    text = cl.describe_markets(demo.summary, demo.label)
-    cambridge = demo.summary.set_index("district").loc["Cambridge"]
-    share = f"{cambridge['latest_import_share'] * 100:.0f}%"
-    assert f"{share} of {cambridge['latest_supply_offenders']:,}" in text
-    link = cl.describe_violence_link(demo.violence, demo.label, 6)
-    assert f"{demo.violence.rate_ratio:.2f} (95% CI {demo.violence.lower:.2f}" in link
-
-
 def test_results_record_types_shares_ratio_and_tier(demo):
-    results = json.loads(json.dumps(cl.results(demo)))
-    assert results["synthetic"] is True
-    assert results["latest_market_type"]["Peterborough"] == cl.HOME_GROWN
-    assert set(results["latest_market_type"]) == set(demo.districts.values())
-    first = results["import_shares"][0]
+    recorded = json.loads(json.dumps(results(demo).model_dump(mode="json")))
+    assert recorded["synthetic"] is True
+    assert recorded["data_label"] == tiers.SYNTHETIC_LABEL
+    assert recorded["latest_market_type"]["Peterborough"] == mk.HOME_GROWN
+    assert set(recorded["latest_market_type"]) == set(demo.districts.values())
+    first = recorded["import_shares"][0]
     assert first["lower_95"] <= first["import_share"] <= first["upper_95"]
-    ratio = results["violence_rate_ratio"]
+    ratio = recorded["violence_rate_ratio"]
     assert ratio["lower_95"] <= ratio["importing_vs_home_grown"] <= ratio["upper_95"]
 
 
@@ -516,13 +638,13 @@ def test_published_tables_carry_no_identifiers(demo):
     from needs_assessment.methods.disclosure import assert_no_identifiers
 
     for table in (
-        cl.market_csv(cl.publishable_markets(demo.markets)),
-        cl.publishable_indicators(demo.indicators),
-        cl.publishable_origins(demo.origins),
+        tables.market_csv(tables.publishable_markets(demo.markets)),
+        tables.publishable_indicators(demo.indicators),
+        tables.publishable_origins(demo.origins),
     ):
         assert_no_identifiers(table)
         assert not {"offence_reference", "offence_date", "lsoa_code"} & set(table.columns)
-    counts = cl.publishable_indicators(demo.indicators)["supply_under_18"].dropna()
+    counts = tables.publishable_indicators(demo.indicators)["supply_under_18"].dropna()
     assert not counts.between(1, 5).any()
 
 
@@ -533,3 +655,83 @@ def test_demo_pooled_shares_contain_the_planted_shares(demo):
     for code, planted_share in SUPPLY_IMPORT_SHARE.items():
         row = whole.loc[code]
         assert row["whole_import_lower_95"] <= planted_share <= row["whole_import_upper_95"], code
+
+
+# -- the chapter's shape: inputs, results block, charts ------------------------------------
+
+
+def test_build_asks_for_the_tables_it_reads():
+    assert set(registry.inputs("county_lines")) == {
+        "force_extract",
+        "district_population",
+        "district_boundaries",
+        "lsoa_lookup",
+        "recorded_crime",
+        "pfa_offence_groups",
+        "pfa_knife",
+        "force_population",
+        "force_context",
+    }
+
+
+def test_build_without_an_extract_says_what_is_missing(ready, definitions):
+    with pytest.raises(ValueError, match="force offence extract"):
+        analysis.build(ready, definitions, **inputs(ready, force_extract=None))
+
+
+def test_results_keep_the_keys_results_json_had(demo):
+    recorded = results(demo).model_dump(mode="json")
+    assert list(recorded) == [
+        "synthetic",
+        "data_label",
+        "import_threshold",
+        "min_offenders",
+        "offenders_counted_as",
+        "latest_year",
+        "latest_market_type",
+        "latest_certainty",
+        "usual_market_type",
+        "recent_period",
+        "recent_market_type",
+        "recent_certainty",
+        "pooled_import_shares",
+        "import_shares",
+        "violence_rate_ratio",
+        "hotspot_overlap",
+        "public_drug_offences",
+    ]
+    cambridge = recorded["pooled_import_shares"]["recent"]["Cambridge"]
+    row = demo.summary.set_index("district").loc["Cambridge"]
+    assert cambridge["import_share"] == pytest.approx(row["recent_import_share"])
+    assert cambridge["lower_95"] == pytest.approx(row["recent_import_lower_95"])
+    assert cambridge["supply_offenders"] == row["recent_supply_offenders"]
+    assert cambridge["certainty"] == row["recent_certainty"] == mk.CLEAR
+    assert recorded["offenders_counted_as"] == mk.PEOPLE  # the demo extract has offender ids
+    published = tables.publishable_markets(demo.markets, demo.settings)
+    assert len(recorded["import_shares"]) == published["supply_offenders"].notna().sum()
+
+
+def test_charts_from_the_extract_carry_the_synthetic_stamp(demo):
+    import matplotlib.pyplot as plt
+
+    published = tables.published(demo)
+    drawings = {
+        "import_shares": lambda s: charts.import_shares(published.markets, demo.settings, s),
+        "map": lambda s: charts.market_map(demo.boundaries, tables.published_summary(demo), s),
+        "origins": lambda s: charts.origins(
+            published.origins, demo.importing, demo.recent_period, s
+        ),
+        "indicators": lambda s: charts.indicators(demo.indicators, s),
+    }
+    try:
+        for name, draw in drawings.items():
+            assert tiers.SYNTHETIC_STAMP in draw(True).get_suptitle(), name
+            assert tiers.SYNTHETIC_STAMP not in draw(False).get_suptitle(), name
+    finally:
+        plt.close("all")
+
+
+def test_trend_table_header_follows_the_configured_level(demo):
+    assert "Change a year (90% CI)" in tables.trend_display(demo.trends, 0.9).columns
+    shown = tables.trend_csv(demo.trends)
+    assert list(shown.columns[:4]) == ["district_code", "district", "indicator", "label"]

@@ -6,7 +6,8 @@ import yaml
 
 from needs_assessment.definitions import load_definitions
 from needs_assessment.errors import ConfigError
-from needs_assessment.paths import RAW_DIR
+from needs_assessment.paths import RAW_DIR, from_root
+from needs_assessment.sources import ho_open_data
 
 
 @pytest.fixture(scope="module")
@@ -15,9 +16,16 @@ def definitions(default_config):
 
 
 @pytest.fixture(scope="module")
-def official_codes():
+def official_codes(default_config):
+    """The 2017/18 code list, updated by the newest description of each code in the Home
+    Office open data tables (which add 8T, 8U, 29B and 29C)."""
     lookup = pd.read_csv(RAW_DIR / "crime_sim_toolkit" / "CrimeCatMappings.csv", dtype=str)
-    return dict(zip(lookup["Offence_Code"], lookup["Offence_Description"], strict=True))
+    newest = ho_open_data.load(from_root(default_config.data.home_office_open_data))
+    newest = newest.sort_values("financial_year").drop_duplicates("offence_code", keep="last")
+    return {
+        **dict(zip(lookup["Offence_Code"], lookup["Offence_Description"], strict=True)),
+        **dict(zip(newest["offence_code"], newest["offence_description"], strict=True)),
+    }
 
 
 def test_codes_and_descriptions_match_the_home_office_list(definitions, official_codes):

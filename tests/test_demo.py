@@ -311,3 +311,73 @@ def test_entry_point_writes_the_file(tmp_path, inputs, monkeypatch, capsys):
     assert f"{len(frame)} rows" in printed and "SYNTHETIC" in printed
     entry = demo.manifest_entry(out)
     assert entry["files"][0]["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+
+
+# -- the optional columns about people -------------------------------------------------
+
+#: sha256 of the extract as it was before the columns about people were added: every
+#: number other chapters pin was drawn from these bytes.
+BEFORE_PEOPLE = "c7e2ae624f25ce1f38865d185242e091633dca68a1684deb99a7b905c18a7aef"
+
+
+def test_existing_columns_are_byte_for_byte_unchanged(generated):
+    assert set(force_extract.OPTIONAL_COLUMNS) <= set(generated.columns)
+    before = demo.to_csv_gz(generated[list(force_extract.COLUMNS)])
+    assert hashlib.sha256(before).hexdigest() == BEFORE_PEOPLE
+
+
+def test_without_people_inputs_no_optional_columns(inputs):
+    totals = inputs.annual_totals[inputs.annual_totals["year"] == 2015]
+    plain = demo.DemoInputs(**{**inputs.__dict__, "annual_totals": totals, "people": None})
+    assert list(plain.generate().columns) == list(force_extract.COLUMNS)
+
+
+def test_ethnicity_is_planted_against_census_shares(extract, inputs):
+    from needs_assessment.demo import people
+
+    shares = inputs.people.broad_shares
+    assert sum(shares.values()) == pytest.approx(1)
+    for role in ("victim", "offender"):
+        known = extract[extract[f"{role}_sex"].notna()]
+        missing = known[f"{role}_ethnic_group"].isna().mean()
+        assert missing == pytest.approx(people.NOT_RECORDED[role], abs=0.01)
+        groups = known[f"{role}_ethnic_group"].value_counts(normalize=True)
+        weights = {g: shares[g] * people.RATE_RATIO[role][g] for g in shares}
+        for group, weight in weights.items():
+            expected = weight / sum(weights.values())
+            assert groups[group] == pytest.approx(expected, rel=0.1), (role, group)
+
+
+def test_detailed_codes_map_to_their_broad_group(extract):
+    from needs_assessment.demo import people
+
+    codes = extract["victim_ethnicity"].dropna()
+    detailed = codes.str.len() == 2
+    assert detailed.mean() == pytest.approx(people.DETAILED_SHARE, abs=0.01)
+    assert codes[detailed].str.slice(0, 1).isin(["W", "A", "B", "M", "O"]).all()
+    assert codes.nunique() == 19 + 5
+
+
+def test_domestic_abuse_follows_the_planted_rates(extract):
+    from needs_assessment.demo import people
+
+    for code in ("8N", "105A"):
+        rows = extract[extract["home_office_code"] == code]
+        assert rows["domestic_abuse"].mean() == pytest.approx(
+            people.DOMESTIC_ABUSE_RATE[code], abs=0.02
+        )
+    victimless = extract["category"].isin(["possession_of_weapons", "drug_offences"])
+    assert not extract.loc[victimless, "domestic_abuse"].any()
+
+
+def test_ids_are_pseudonyms_with_planted_repeats(extract):
+    from needs_assessment.demo import people
+
+    for role in ("victim", "offender"):
+        ids = extract[f"{role}_id"].dropna()
+        assert ids.str.fullmatch(rf"{people.ID_PREFIX[role]}\d{{2}}[0-9A-F]{{8}}").all()
+        assert not ids.isin(extract["offence_reference"]).any()
+        counts = ids.value_counts()
+        top = counts.iloc[: math.ceil(0.05 * len(counts))].sum() / counts.sum()
+        assert top == pytest.approx(people.expected_top_share(role), abs=0.01), role
+    assert extract.loc[extract["victim_sex"].isna(), "victim_id"].isna().all()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import math
@@ -13,10 +14,12 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
+from needs_assessment import small_area, tiers
+from needs_assessment.chapters import registry
 from needs_assessment.chapters.deprivation import analysis as dep
-from needs_assessment.chapters.deprivation import charts
+from needs_assessment.chapters.deprivation import charts, gradient, tables, words
+from needs_assessment.chapters.deprivation.results import DeprivationResults, results
 from needs_assessment.config import Period
-from needs_assessment.definitions import load_definitions
 from needs_assessment.methods import stats
 from needs_assessment.paths import KERNEL_NAME, ROOT
 
@@ -112,7 +115,8 @@ def test_no_gradient_where_none_was_planted(flat):
     assert flat.rho_imd.lower <= 0 <= flat.rho_imd.upper
     assert flat.rate_ratio.lower <= 1 <= flat.rate_ratio.upper
     assert flat.gradient.model == "Poisson"
-    assert dep.describe_rho(flat.rho_imd).startswith("no clear association")
+    assert dep.direction(flat.rho_imd) == "no clear association"
+    assert flat.association == "no clear association"
 
 
 def test_overdispersed_counts_use_negative_binomial():
@@ -122,7 +126,7 @@ def test_overdispersed_counts_use_negative_binomial():
     assert a.gradient.dispersion > stats.OVERDISPERSION_THRESHOLD
     assert a.gradient.lower <= 2 ** (1 / 9) <= a.gradient.upper
     poisson_width = math.log(
-        dep.fit_gradient(
+        gradient.fit_gradient(
             a.table["count"],
             a.table["deprivation_step"],
             a.table["person_years"],
@@ -130,23 +134,39 @@ def test_overdispersed_counts_use_negative_binomial():
         ).upper
     )
     assert math.log(a.gradient.upper) > poisson_width  # honest, wider interval
+    poisson = dep.rate_ratio(dep.decile_table(a.table, alpha=0))
+    assert a.alpha > 0.2 and a.rate_ratio.estimate == pytest.approx(poisson.estimate)
+    width = math.log(a.rate_ratio.upper / a.rate_ratio.lower)
+    assert width > 2 * math.log(poisson.upper / poisson.lower)  # gamma shape 2: ~3 times
 
 
-def test_rate_ratio_matches_hand_calculation():
+def _five_lsoas() -> pd.DataFrame:
     table = pd.DataFrame(
         {
             "lsoa11_code": ["a", "b", "c", "d", "e"],
             "imd_decile": [1, 1, 5, 10, 10],
             "population": [500.0, 500.0, 800.0, 1200.0, 800.0],
             "count": [30, 10, 9, 4, 6],
+            "months": 6,
         }
     )
     table["person_years"] = table["population"] * 6 / 12  # six months
-    deciles = dep.decile_table(table)
-    assert list(deciles.columns[:7]) == dep.DECILE_COLUMNS
+    return table
+
+
+def test_rate_ratio_matches_hand_calculation():
+    table = _five_lsoas()
+    deciles = dep.decile_table(table, alpha=0)  # Poisson: the log method on the counts
+    assert list(deciles.columns[: len(dep.DECILE_COLUMNS)]) == dep.DECILE_COLUMNS
     first = deciles.iloc[0]
-    assert (first["lsoas"], first["population"], first["count"]) == (2, 1000, 40)
-    assert first["rate_per_1000"] == pytest.approx(40 / 500 * 1000)  # annualised: 80 a year
+    assert (first["lsoas"], first["months"], first["population"], first["count"]) == (
+        2,
+        6,
+        1000,
+        40,
+    )
+    assert first[dep.RATE] == pytest.approx(40 / 1000 * 1000)  # over 6 months, not a year
+    assert first["design_effect"] == 1.0
     rr = dep.rate_ratio(deciles)
     # decile 1: 40 events in 500 person-years; decile 10: 10 events in 1000 person-years
     expected = (40 / 500) / (10 / 1000)
@@ -159,7 +179,41 @@ def test_rate_ratio_matches_hand_calculation():
     assert rr.lower == pytest.approx(4.0008, abs=1e-3)
 
 
-def test_annualised_rate_and_population_average():
+def test_rate_ratio_allows_for_overdispersion_by_hand():
+    table = _five_lsoas()
+    alpha = dep.decile_alpha(table)
+    assert alpha > 0  # counts 30 and 10 on equal populations: far from Poisson
+    deciles = dep.decile_table(table, alpha=alpha)
+    # decile 1: means 20, 20; decile 10: means 6, 4 (rates 40/1000 and 10/2000 per person)
+    effect_1, effect_10 = 1 + alpha * 800 / 40, 1 + alpha * 52 / 10
+    assert deciles["design_effect"].iloc[[0, -1]].tolist() == pytest.approx([effect_1, effect_10])
+    rr = dep.rate_ratio(deciles)
+    margin = math.exp(1.959964 * math.sqrt(effect_1 / 40 + effect_10 / 10))
+    assert (rr.estimate, rr.lower, rr.upper) == pytest.approx((8.0, 8 / margin, 8 * margin))
+    assert deciles[dep.RATE].tolist() == pytest.approx([40.0, 11.25, 5.0])  # crude rates kept
+
+
+def test_decile_limits_do_not_depend_on_the_seed():
+    lsoas, events, people = simulated_area(doubling, seed=3, shape=2.0)
+    runs = [
+        dep.analyse(lsoas, events, people, seed=seed, n_boot=50, with_districts=False)
+        for seed in (1, 2)
+    ]
+    assert runs[0].rate_ratio == runs[1].rate_ratio and runs[0].alpha == runs[1].alpha
+    assert runs[0].deciles.equals(runs[1].deciles)
+    assert runs[0].decile_model == "negative binomial"
+
+
+def test_months_make_whole_years_only_with_every_calendar_month_alike():
+    year = [f"2019-{m:02d}" for m in range(1, 13)]
+    assert dep.covers_whole_years(year)
+    assert dep.covers_whole_years([*year, *(m.replace("2019", "2021") for m in year)])
+    assert not dep.covers_whole_years(year[:-1])
+    assert not dep.covers_whole_years([*year, "2020-01"])
+    assert not dep.covers_whole_years(())
+
+
+def test_rate_over_the_months_and_population_average():
     people = pd.DataFrame(
         {
             "lsoa11_code": ["x", "x", "x"],
@@ -168,9 +222,12 @@ def test_annualised_rate_and_population_average():
         }
     )
     months = ("2018-11", "2018-12", "2019-01", "2021-01")  # 2021 -> nearest year, 2020
-    population, years = dep.population_for_months(people, months)
+    years = small_area.population_years(people, months)
+    population = small_area.average_population(people, months, ["x"])
     assert years == {2018: 2, 2019: 1, 2020: 1}
     assert population["x"] == pytest.approx((2 * 1000 + 1100 + 1300) / 4)
+    person_years = small_area.person_years(people, months, ["x"])
+    assert person_years["x"] == pytest.approx(population["x"] * 4 / 12)
     lsoas = pd.DataFrame(
         {
             "lsoa11_code": ["x"],
@@ -186,7 +243,7 @@ def test_annualised_rate_and_population_average():
     )
     events = dep.Events("k", "K", "s", months, pd.Series([11], index=["x"]))
     row = dep.lsoa_table(lsoas, events, population).iloc[0]
-    assert row["rate_per_1000"] == pytest.approx(11 / 4 * 12 / 1100 * 1000)
+    assert row[dep.RATE] == pytest.approx(11 / 1100 * 1000)  # over 4 months, not annualised
     assert row["deprivation_step"] == 9
 
 
@@ -213,6 +270,7 @@ def test_police_uk_events_excludes_and_counts():
     assert events.months == ("2018-10", "2018-11", "2018-12")  # 2009 is outside the period
     assert events.counts.to_dict() == {"E01000001": 4, "E01000002": 5, "E01000003": 0}
     assert (events.no_location, events.outside_area, events.total) == (3, 2, 9)
+    assert events.source == tiers.POLICE_UK.label and not events.synthetic
 
 
 def test_extract_events_keep_marked_codes_in_the_months():
@@ -237,7 +295,8 @@ def test_extract_events_keep_marked_codes_in_the_months():
     )
     assert events.counts.to_dict() == {"E01000001": 1, "E01000002": 1}
     assert events.no_location == 1
-    assert dep.SYNTHETIC_LABEL in events.source
+    assert events.synthetic and tiers.SYNTHETIC_LABEL in events.source
+    assert events.source == tiers.force_extract(True).label
 
 
 def test_local_quintiles_and_terciles():
@@ -258,18 +317,20 @@ def test_unexpected_lsoa_is_flagged():
     counts[code] = 200  # a night-time-economy centre
     planted = dep.Events(events.key, events.label, events.source, events.months, counts)
     a = dep.analyse(lsoas, planted, people, seed=SEED, n_boot=200, with_districts=False)
-    more = dep.unexpected_list(a.table, dep.MORE)
+    more = gradient.unexpected_list(a.table, gradient.MORE)
     assert more["lsoa11_code"].iloc[0] == code
     assert more["ratio_observed_expected"].iloc[0] > 5
     assert len(more) <= 3
 
 
-def test_nothing_unexpected_without_outliers(flat):
+def test_nothing_unexpected_without_outliers(flat, default_config):
     assert flat.table["unexpected"].isna().all()
-    assert "No LSOA departs" in dep.describe_unexpected(flat)
+    assert not flat.has_unexpected
+    context = words.unexpected(dep.DeprivationChapter(flat, [], None, None), default_config)
+    assert (context["more"], context["fewer"], context["top"]) == (0, 0, [])
 
 
-def test_district_gradients_flag_uncertainty():
+def test_district_gradients_flag_uncertainty(default_config):
     lsoas, events, people = simulated_area(
         doubling, per_decile=30, seed=9, districts=("Big", "Big", "Big", "Big", "Small")
     )
@@ -285,8 +346,35 @@ def test_district_gradients_flag_uncertainty():
     assert rows.loc["Small", "reliability"].startswith("uncertain")
     assert "only 12 LSOAs" in rows.loc["Small", "reliability"]
     assert "span only 2 deciles" in rows.loc["Small", "reliability"]
-    assert "uncertain in Small" in dep.describe_districts(a.districts)
-    assert "fewer than 30 LSOAs" in dep.describe_districts(a.districts)
+    context = words.districts(dep.DeprivationChapter(a, [], None, None), default_config)
+    assert context["uncertain"] == ["Small"]
+    assert (context["min_lsoas"], context["min_deciles"]) == (30, 5)
+    small = next(d for d in context["districts"] if d["district"] == "Small")
+    assert small["lsoas"] == 12 and small["deciles_spanned"] == 2
+
+
+def _police_uk(a: dep.Analysis, months) -> dep.Analysis:
+    events = dataclasses.replace(a.events, source=tiers.POLICE_UK.label, months=tuple(months))
+    return dataclasses.replace(a, events=events)
+
+
+def test_police_uk_months_short_of_a_year_are_read_with_care(planted, default_config):
+    cleveland = ("2018-10", "2018-11", "2018-12", "2019-01", "2019-02")  # 5 months
+    chapter = dep.DeprivationChapter(_police_uk(planted, cleveland), [planted], None, None)
+    context = words.partial_year(chapter, default_config)
+    assert context["measures"] == [planted.events.label]
+    assert (context["span"]["months"], context["span"]["consecutive"]) == (5, True)
+    assert context["seasons"] == [
+        {"season": "winter", "months": 3},
+        {"season": "autumn", "months": 2},
+    ]
+    assert context["folder"] == str(default_config.data.police_uk)
+    year = [str(m) for m in pd.period_range("2019-04", periods=12, freq="M")]
+    whole = dep.DeprivationChapter(_police_uk(planted, year), [], None, None)
+    assert words.partial_year(whole, default_config) is None
+    assert (
+        words.partial_year(dep.DeprivationChapter(planted, [], None, None), default_config) is None
+    )
 
 
 # -- disclosure ------------------------------------------------------------------------------
@@ -297,7 +385,7 @@ def test_secondary_cells_cover_both_published_totals():
     primary = np.array([True, False, False, False, False, False])
     districts = np.array(["A", "A", "A", "B", "B", "B"])
     deciles = np.array([1, 2, 3, 1, 2, 3])
-    hidden = dep.secondary_cells(counts, primary, [districts, deciles])
+    hidden = tables.secondary_cells(counts, primary, [districts, deciles])
     # district A: hide 20 (smallest); decile 1 then has one hidden: hide 40; district B:
     # one hidden (40): hide 50; decile 2 has 20 and 50 hidden: done.
     assert list(hidden) == [True, True, False, True, True, False]
@@ -311,63 +399,98 @@ def test_published_lsoa_table_is_safe(planted, default_config):
     # rows 0 and 2 share district D1 and decile 1, so no secondary suppression is needed
     table.loc[0, "count"], table.loc[2, "count"] = 3, 4  # small counts
     table.loc[1, "count"] = 8  # a rate on too few events
-    safe = dep.published_lsoas(table, default_config)
+    safe = tables.published_lsoas(table, default_config)
     assert pd.isna(safe.loc[0, "count"]) and safe.loc[0, "count_marker"] == "[c]"
-    assert pd.isna(safe.loc[0, "rate_per_1000"]) and pd.isna(safe.loc[0, "ratio_observed_expected"])
-    assert safe.loc[1, "count"] == 8 and safe.loc[1, "rate_per_1000_marker"] == "[low]"
+    assert pd.isna(safe.loc[0, dep.RATE]) and pd.isna(safe.loc[0, "ratio_observed_expected"])
+    assert safe.loc[1, "count"] == 8 and safe.loc[1, f"{dep.RATE}_marker"] == "[low]"
     shown = safe["count"].dropna()
     assert not shown.between(1, 5).any()
     low = safe["count"].notna() & (safe["count"] < 10)
-    assert safe.loc[low, "rate_per_1000"].isna().all()
+    assert safe.loc[low, dep.RATE].isna().all()
     hidden = safe["count"].isna().to_numpy()
     for column in ("district_code", "imd_decile"):
         assert (pd.Series(hidden).groupby(safe[column].to_numpy()).sum() != 1).all()
 
 
 def test_published_decile_columns_exactly(planted, default_config):
-    table = dep.published_deciles(planted.deciles, default_config)
+    table = tables.published_deciles(planted.deciles, default_config)
     assert list(table.columns) == dep.DECILE_COLUMNS
+    assert dep.RATE == "rate_per_1000_over_months" and (table["months"] == 12).all()
+
+
+def test_a_small_decile_hides_its_design_effect_with_its_count(planted, default_config):
+    deciles = planted.deciles.copy()
+    deciles.loc[0, "count"] = 4
+    table = tables.published_deciles(deciles, default_config)
+    assert pd.isna(table.loc[0, "count"]) and pd.isna(table.loc[0, "design_effect"])
+    assert table.loc[1:, "design_effect"].notna().all()
+
+
+def test_rates_are_labelled_by_their_months(planted):
+    assert tables.rate_header(7) == "Per 1,000 residents over 7 months"
+    assert tables.rate_header(1) == "Per 1,000 residents over 1 month"
+    shown = tables.decile_display(planted.deciles)
+    assert "Per 1,000 residents over 12 months" in shown.columns
+    assert set(tables.decile_formats(12)) <= set(shown.columns)
+    assert not [c for c in shown.columns if "year" in c.lower()]
+    mixed = planted.deciles.assign(months=[7] * 5 + [12] * 5)
+    with pytest.raises(ValueError, match="one number of months"):
+        tables.decile_display(mixed)
+
+
+def test_shown_tables_have_human_headers(planted, default_config):
+    chapter = dep.DeprivationChapter(planted, [planted], None, None)
+    deciles = tables.published_deciles(planted.deciles, default_config)
+    lsoas = tables.published_lsoas(planted.table, default_config)
+    measures = tables.measures_table(chapter.analyses)
+    shown = [
+        tables.decile_display(deciles),
+        tables.district_display(planted.districts),
+        tables.unexpected_display(planted, lsoas),
+        tables.measures_display(measures),
+    ]
+    for frame in shown:
+        snake = [c for c in frame.columns if "_" in c or c != c.strip()]
+        assert snake == [], snake
+    assert len(tables.measures_display(measures).columns) == len(measures.columns) - 4
+    assert tables.measures_display(measures)["Offences"].tolist() == [planted.events.total] * 2
 
 
 # -- words -----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    "rho, words",
+    "rho, verdict, size, floor",
     [
-        (
-            stats.Interval(0.41, 0.33, 0.49),
-            "a moderate positive association: rho 0.41, 95% CI 0.33 to 0.49",
-        ),
-        (
-            stats.Interval(0.71, 0.65, 0.75),
-            "a very strong positive association: rho 0.71, 95% CI 0.65 to 0.75 (at least strong)",
-        ),
-        (
-            stats.Interval(-0.2, -0.3, -0.12),
-            "a weak negative association: rho −0.20, 95% CI −0.30 to −0.12",
-        ),
-        (
-            stats.Interval(0.05, -0.04, 0.13),
-            "no clear association (negligible at most: rho 0.05, 95% CI −0.04 to 0.13)",
-        ),
+        (stats.Interval(0.41, 0.33, 0.49), "rises with deprivation", "moderate", "moderate"),
+        (stats.Interval(0.71, 0.65, 0.75), "rises with deprivation", "very strong", "strong"),
+        (stats.Interval(-0.2, -0.3, -0.12), "falls with deprivation", "weak", "weak"),
+        (stats.Interval(0.05, -0.04, 0.13), "no clear association", "negligible", "negligible"),
     ],
 )
-def test_describe_rho(rho, words):
-    assert dep.describe_rho(rho) == words
+def test_verdict_and_strength_of_rho(rho, verdict, size, floor):
+    assert dep.direction(rho) == verdict
+    context = words.rho(rho)
+    assert (context["association"], context["strength"], context["floor"]) == (verdict, size, floor)
+    assert (context["estimate"], context["lower"], context["upper"]) == tuple(rho)
 
 
-def test_prose_states_the_numbers_it_computed(planted):
-    text = dep.describe_gradient(planted)
+def test_contexts_carry_the_numbers_computed(planted, default_config):
+    chapter = dep.DeprivationChapter(planted, [], None, None)
+    context = words.gradient(chapter, default_config)
     rr, g = planted.rate_ratio, planted.gradient
-    assert f"{rr.estimate:.2f} (95% CI {rr.lower:.2f} to {rr.upper:.2f})" in text
-    assert (
-        f"{g.irr:.3f}, the incidence rate ratio (IRR) per decile (95% CI {g.lower:.3f} to "
-        f"{g.upper:.3f}" in text
-    )
-    assert "higher than at the least deprived end" in text
-    association = dep.describe_association(planted)
-    assert f"rho {planted.rho_imd.estimate:.2f}" in association and "income domain" in association
+    assert context["rate_ratio"] == {
+        "estimate": rr.estimate,
+        "lower": rr.lower,
+        "upper": rr.upper,
+        "model": planted.decile_model,
+    }
+    assert (context["irr"]["estimate"], context["irr"]["lower"]) == (g.irr, g.lower)
+    assert context["irr"]["change"] == pytest.approx((g.irr - 1) * 100)
+    assert context["sii"] < 0  # higher where more deprived: "higher than the least deprived"
+    association = words.association(chapter, default_config)
+    assert association["rho_imd"]["estimate"] == planted.rho_imd.estimate
+    assert association["n_boot"] == dep.N_BOOT
 
 
 def test_bivariate_palette_is_colour_blind_safe():
@@ -413,7 +536,7 @@ def test_bivariate_palette_is_colour_blind_safe():
         assert min(gaps) >= 10
 
 
-def test_charts_draw(planted):
+def test_charts_draw(planted, default_config):
     squares = gpd.GeoDataFrame(
         {"lsoa11_code": planted.table["lsoa11_code"]},
         geometry=[
@@ -428,6 +551,7 @@ def test_charts_draw(planted):
         crs="EPSG:27700",
     )
     chapter = dep.DeprivationChapter(planted, [], squares, outline)
+    config = default_config
     for fig in (
         charts.deciles(planted),
         charts.scatter(planted),
@@ -437,9 +561,13 @@ def test_charts_draw(planted):
     ):
         assert isinstance(fig, plt.Figure)
         plt.close(fig)
-    assert "rate ratio of" in dep.alt_deciles(planted)
-    bivariate = dep.alt_bivariate(planted, "X")
-    assert "LSOAs are in the most deprived and highest-rate third" in bivariate
+    deciles = words.deciles_chart(chapter, config)
+    assert deciles["rate_ratio"] == planted.rate_ratio.estimate
+    assert deciles["first"]["decile"] == 1 and deciles["last"]["decile"] == 10
+    cells = dep.bivariate_counts(planted.table)
+    bivariate = words.bivariate_map(chapter, config)
+    assert bivariate["both_high"] == cells.loc[3, 3] and bivariate["lsoas"] == len(planted.table)
+    assert int(cells.to_numpy().sum()) == len(planted.table)
 
 
 # -- the real data ---------------------------------------------------------------------------
@@ -447,10 +575,22 @@ def test_charts_draw(planted):
 
 @pytest.fixture(scope="module")
 def real(default_config):
-    from needs_assessment.prepare import prepare, read
+    from needs_assessment.prepare import prepare
 
     prepare(default_config)
-    return dep.build(default_config, load_definitions(default_config.definitions), read)
+    return registry.build("deprivation", default_config)
+
+
+def test_build_declares_its_tables():
+    assert registry.inputs("deprivation") == (
+        "lsoa_lookup",
+        "imd",
+        "lsoa_population",
+        "police_uk_counts",
+        "force_extract",
+        "lsoa_boundaries",
+        "district_boundaries",
+    )
 
 
 def test_real_area_and_months(real):
@@ -485,9 +625,17 @@ def test_real_results(real):
     assert h.rho_imd.estimate == pytest.approx(0.7069, abs=1e-3)
     assert (h.rho_imd.lower, h.rho_imd.upper) == pytest.approx((0.652, 0.7524), abs=2e-3)
     assert h.rho_income.estimate == pytest.approx(0.7092, abs=1e-3)
+    # allowing for overdispersion between LSOAs (NB2, alpha 0.2255); Poisson gave 4.38-5.36
+    assert h.alpha == pytest.approx(0.2255, abs=1e-3) and h.decile_model == "negative binomial"
     assert (h.rate_ratio.estimate, h.rate_ratio.lower, h.rate_ratio.upper) == pytest.approx(
-        (4.8468, 4.3818, 5.3610), abs=1e-3
+        (4.8468, 3.7297, 6.2984), abs=1e-3
     )
+    poisson = dep.rate_ratio(dep.decile_table(h.table, alpha=0))
+    assert (poisson.lower, poisson.upper) == pytest.approx((4.3818, 5.3610), abs=1e-3)
+    first = h.deciles.iloc[0]
+    assert (first["count"], first["design_effect"]) == (948, pytest.approx(12.027, abs=1e-3))
+    # per 1,000 residents over the 7 months: the old annualised rate x 7 / 12
+    assert h.area_rate == pytest.approx(h.events.total / h.table["population"].sum() * 1000)
     assert h.gradient.model == "negative binomial"
     assert (h.gradient.irr, h.gradient.lower, h.gradient.upper) == pytest.approx(
         (1.1947, 1.1736, 1.2162), abs=1e-3
@@ -504,15 +652,69 @@ def test_real_measures_and_synthetic_label(real, default_config):
     ]
     if default_config.data.force_extract_is_synthetic:
         knife = real.analyses[3]
-        assert knife.events.synthetic and dep.SYNTHETIC_LABEL in knife.events.source
+        assert knife.events.synthetic and knife.events.source == tiers.force_extract(True).label
         assert len(knife.events.months) == 144
-        assert dep.SYNTHETIC_LABEL in dep.describe_caveats(real)
-        assert dep.SYNTHETIC_LABEL in dep.tier_note(real)
-    caveats = dep.describe_caveats(real)
-    assert "broader than serious violence" in caveats and "crime domain" in caveats
-    record = dep.results(real)
-    json.dumps(record)
+        assert words.caveats(real, default_config)["synthetic"]
+        caption = words.measures_table(real, default_config)
+        assert caption["synthetic_measures"] == [knife.events.label]
+        assert caption["synthetic_label"] == tiers.SYNTHETIC_LABEL
+    assert words.caveats(real, default_config)["kind"] == "Violence and sexual offences"
+    record = results(real).model_dump(mode="json")
+    json.dumps(record, allow_nan=False)
     assert record["months_pooled"] == 7 and record["lsoas"] == 487
+    assert record["association"] == "rises with deprivation"
+    assert record["source"] == tiers.POLICE_UK.label
+
+
+RESULT_KEYS = [
+    "measure",
+    "source",
+    "crime_types",
+    "months",
+    "months_pooled",
+    "population_years",
+    "lsoas",
+    "events",
+    "excluded_no_location",
+    "excluded_outside_area",
+    "months_cover_whole_years",
+    "rate_per_1000_over_months",
+    "rho_imd",
+    "rho_income",
+    "rate_ratio",
+    "irr_per_decile",
+    "irr_per_income_decile",
+    "sii_per_1000_over_months",
+    "rii",
+    "unexpected_more",
+    "unexpected_fewer",
+    "districts",
+    "measures",
+    "association",
+]
+
+
+def test_results_block_keeps_its_keys_and_values(real):
+    record = results(real).model_dump(mode="json")
+    assert list(record) == RESULT_KEYS
+    assert record["population_years"] == {"2018": 3, "2019": 3, "2020": 1}
+    assert (record["events"], record["excluded_no_location"]) == (11_114, 441)
+    assert record["rate_ratio"]["most_deprived_decile"] == 1
+    assert (record["rate_ratio"]["model"], record["rate_ratio"]["alpha"]) == (
+        "negative binomial",
+        pytest.approx(0.2255, abs=1e-3),
+    )
+    assert record["rate_ratio"]["lower"] == pytest.approx(3.7297, abs=1e-3)
+    assert record["months_cover_whole_years"] is False
+    assert all("rate_per_1000_over_months" in m for m in record["measures"])
+    assert record["rho_imd"]["estimate"] == pytest.approx(0.7069, abs=1e-3)
+    assert record["irr_per_decile"]["model"] == "negative binomial"
+    assert set(record["irr_per_income_decile"]) == {"estimate", "lower", "upper", "model"}
+    assert len(record["districts"]) == 6 and len(record["measures"]) == len(real.analyses)
+    assert record["unexpected_more"] == int(
+        (real.headline.table["unexpected"] == "more than expected").sum()
+    )
+    assert DeprivationResults.model_validate(record) == results(real)
 
 
 @pytest.mark.e2e
@@ -535,9 +737,17 @@ def test_notebook_runs_under_papermill(tmp_path):
     assert len(lsoas) == 487
     assert set(dep.LSOA_COLUMNS) <= set(lsoas.columns)
     assert not lsoas["count"].dropna().between(1, 5).any()
-    assert lsoas.loc[lsoas["count"] < 10, "rate_per_1000"].isna().all()
+    assert lsoas.loc[lsoas["count"] < 10, dep.RATE].isna().all()
     districts = pd.read_csv(out / "tables" / "deprivation_districts.csv")
     assert set(dep.DISTRICT_COLUMNS) <= set(districts.columns) and len(districts) == 6
     record = json.loads((out / "results" / "deprivation.json").read_text())
     assert record["months_pooled"] == 7 and record["lsoas"] == 487
-    assert record["source"] == dep.TIER_POLICE_UK
+    assert [gap["status"] for gap in record["gaps"]] == ["read with care"]
+    assert record["source"] == tiers.POLICE_UK.label
+    assert record["association"] in (
+        "rises with deprivation",
+        "falls with deprivation",
+        "no clear association",
+    )
+    measures = pd.read_csv(out / "tables" / "deprivation_measures.csv")
+    assert len(measures) == 4 and "rho_imd" in measures.columns

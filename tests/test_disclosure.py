@@ -9,6 +9,11 @@ import pytest
 from needs_assessment.methods.disclosure import (
     DisclosureError,
     assert_no_identifiers,
+    bounds_from_totals,
+    complementary_cells,
+    counts_from_rates,
+    counts_from_shares,
+    exposed,
     marker_column,
     suppress_small_counts,
 )
@@ -199,3 +204,87 @@ def test_error_lists_every_offending_column():
         assert_no_identifiers(table)
     message = str(caught.value)
     assert "'Crime ID'" in message and "'Latitude'" in message and "offences" not in message
+
+
+# -- complementary suppression across several totals --------------------------------------
+
+
+def test_complementary_cells_cover_every_grouping():
+    counts = np.array([3, 20, 30, 40, 50, 60], dtype=float)
+    primary = np.array([True, False, False, False, False, False])
+    rows = np.array(["A", "A", "A", "B", "B", "B"])
+    columns = np.array([1, 2, 3, 1, 2, 3])
+    hidden = complementary_cells(counts, primary, [rows, columns])
+    assert list(hidden) == [True, True, False, True, True, False]
+
+
+def test_complementary_cells_hide_more_until_the_hidden_sum_passes_the_threshold():
+    counts = np.array([1, 2, 3, 40, 50], dtype=float)
+    primary = np.array([True, True, False, False, False])
+    group = np.array(["g"] * 5)
+    assert list(complementary_cells(counts, primary, [group])) == list(primary)  # 2 hidden
+    protected = complementary_cells(counts, primary, [group], protect_above=5)
+    assert list(protected) == [True, True, True, False, False]  # 1 + 2 + 3 = 6 > 5
+    assert counts[protected].sum() > 5
+
+
+def test_protect_sums_in_suppress_small_counts():
+    table = pd.DataFrame({"area": ["x"] * 4, "count": [1, 2, 30, 40]})
+    plain = suppress_small_counts(table, ["count"], total_groups=["area"])
+    assert plain["count"].isna().sum() == 2
+    safe = suppress_small_counts(table, ["count"], total_groups=["area"], protect_sums=True)
+    assert list(safe["count"].isna()) == [True, True, True, False]
+
+
+# -- the attacks ----------------------------------------------------------------------------
+
+
+def test_a_total_minus_the_shown_cells_gives_a_single_hidden_cell():
+    cells = pd.Series([3, 12, 7, 0], dtype="Float64").mask([True, False, False, False])
+    bounds = bounds_from_totals(cells, [np.array(["a"] * 4)], [{"a": 22}])
+    assert bounds.loc[0].tolist() == [3, 3]
+    assert list(exposed(bounds, 5).index) == [0]
+
+
+def test_two_hidden_cells_with_a_small_sum_are_bounded_not_pinned():
+    cells = pd.Series([1, 2, 30, 40], dtype="Float64").mask([True, True, False, False])
+    bounds = bounds_from_totals(cells, [np.array(["a"] * 4)], [{"a": 73}])
+    assert bounds["upper"].tolist() == [3, 3] and bounds["lower"].tolist() == [0, 0]
+    assert len(exposed(bounds, 5)) == 2  # both known to be at most 3
+    wide = bounds_from_totals(
+        cells.mask([True, True, True, False]), [np.array(["a"] * 4)], [{"a": 73}]
+    )
+    assert exposed(wide, 5).empty
+
+
+def test_row_and_column_sums_pin_a_cell_in_a_two_way_table():
+    # 2 x 2 block, rows a/b, columns x/y; three of four cells shown
+    cells = pd.Series([4, 10, 20, 30], dtype="Float64").mask([True, False, False, False])
+    rows, columns = np.array(["a", "a", "b", "b"]), np.array(["x", "y", "x", "y"])
+    bounds = bounds_from_totals(cells, [rows, columns], [{"a": 14, "b": 50}, {"x": 24}])
+    assert bounds.loc[0].tolist() == [4, 4]
+    # a hidden 2 x 2 block: each cell ranges widely
+    block = pd.Series([4, 10, 20, 30], dtype="Float64").mask([True] * 4)
+    wide = bounds_from_totals(block, [rows, columns], [{"a": 14, "b": 50}, {"x": 24, "y": 40}])
+    assert exposed(wide, 5).empty
+
+
+def test_totals_that_contradict_the_shown_cells_raise():
+    cells = pd.Series([np.nan, 12.0])
+    with pytest.raises(ValueError, match="contradict"):
+        bounds_from_totals(cells, [np.array(["a", "a"])], [{"a": 5}])
+
+
+def test_a_pooled_share_times_its_count_minus_the_shown_years():
+    # East Cambridgeshire 2019/20 to 2021/22: 73 offenders, 39.73% from outside; shown
+    # years 15 and 9 from outside: the hidden year had 5
+    pooled = counts_from_shares(pd.Series([0.3973]), pd.Series([73]), 4)
+    assert pooled.iloc[0] == 29
+    assert pooled.iloc[0] - 15 - 9 == 5
+    assert pd.isna(counts_from_shares(pd.Series([0.4]), pd.Series([1000]), 1).iloc[0])
+
+
+def test_a_rate_times_its_population():
+    rates = pd.Series([3 / 1796 * 1000, np.nan, 8.5])
+    found = counts_from_rates(rates, pd.Series([1796, 500, 1000]), 1000)
+    assert found.iloc[0] == 3 and pd.isna(found.iloc[1]) and pd.isna(found.iloc[2])

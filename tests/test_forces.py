@@ -5,14 +5,8 @@ import pytest
 
 from needs_assessment import forces
 from needs_assessment.paths import RAW_DIR
-from needs_assessment.prepare import prepare, read
+from needs_assessment.prepare import read
 from needs_assessment.sources import ons_pfa_tables
-
-
-@pytest.fixture(scope="module")
-def ready(default_config):
-    prepare(default_config)
-    return default_config
 
 
 def test_force_populations_match_the_ons_pfa_tables(ready):

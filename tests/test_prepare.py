@@ -54,3 +54,13 @@ def test_bad_input_leaves_processed_untouched(isolated_config):
 def test_reading_before_preparing_says_what_to_do(isolated_config):
     with pytest.raises(FileNotFoundError, match="sna prepare"):
         prep.read(isolated_config, "recorded_crime")
+
+
+def test_corrupted_processed_table_is_rebuilt(isolated_config):
+    prep.prepare(isolated_config, only=ONE)
+    path = isolated_config.data.processed_dir / "recorded_crime.parquet"
+    good = path.read_bytes()
+    path.write_bytes(good[:-100] + b"x" * 100)
+    assert prep.prepare(isolated_config, only=ONE) == ["recorded_crime"]
+    assert path.read_bytes() == good
+    assert len(prep.read(isolated_config, "recorded_crime")) == 46_469

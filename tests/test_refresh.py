@@ -6,7 +6,7 @@ from needs_assessment.config import load_config
 from needs_assessment.coverage import stale_inputs, table_coverage
 from needs_assessment.errors import ConfigError
 from needs_assessment.paths import DEFAULT_CONFIG
-from needs_assessment.refresh import input_report, new_config, next_config_path
+from needs_assessment.refresh import input_report, new_config, next_config_path, section_gaps
 
 
 def test_next_config_moves_the_period_and_keeps_the_rest(tmp_path):
@@ -51,3 +51,74 @@ def test_table_coverage_on_a_small_frame(default_config):
     assert stale_inputs([item], default_config) == [
         "police_uk_counts: data end in 2019/20 (2020-03), before 2021/22"
     ]
+
+
+def test_a_year_past_the_published_series_is_refused_before_writing(tmp_path):
+    source = tmp_path / "cambridgeshire-2021.yaml"
+    source.write_text(DEFAULT_CONFIG.read_text())
+    with pytest.raises(ConfigError, match="--year 2200: .* end in 2022/23"):
+        new_config(source, 2200)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cambridgeshire-2021.yaml"]
+
+
+def test_section_gaps_name_the_chapter_the_table_and_the_publication(tmp_path):
+    source = tmp_path / "cambridgeshire-2021.yaml"
+    source.write_text(DEFAULT_CONFIG.read_text())
+    config = load_config(new_config(source, 2022))
+    coverages, _ = input_report(config)
+    gaps = section_gaps(config, coverages)
+    assert any(g.startswith("hotspots: police_uk_counts ends in 2020/21") for g in gaps)
+    assert any("data.police.uk" in g for g in gaps)
+    assert not any(g.startswith("trends: force_offence_categories") for g in gaps)
+
+
+def _published(folder, name, force, districts, last_year):
+    import json
+
+    report = folder / name
+    report.mkdir()
+    settings = {
+        "area": {"force": force, "districts": districts},
+        "period": {"last_year": last_year},
+    }
+    (report / "run_manifest.json").write_text(json.dumps({"config": settings}))
+    (report / "results.json").write_text("{}")
+    return report / "results.json"
+
+
+def test_previous_assessment_is_the_same_areas_latest_earlier_period(tmp_path, default_config):
+    from needs_assessment.report.run import previous_assessment
+
+    districts = dict(default_config.area.districts)
+    _published(tmp_path, "old-name-2019", "Cambridgeshire", districts, 2019)
+    wanted = _published(tmp_path, "renamed-2020", "Cambridgeshire", districts, 2020)
+    _published(tmp_path, "cleveland-2020", "Cleveland", {"E06000001": "Hartlepool"}, 2020)
+    _published(tmp_path, "two-districts-2020", "Cambridgeshire", {"E07000008": "C"}, 2020)
+    _published(tmp_path, "same-year-2021", "Cambridgeshire", districts, 2021)
+    assert previous_assessment(tmp_path, default_config) == wanted
+
+
+def test_changes_tell_a_revision_from_a_change_in_the_latest_year():
+    from needs_assessment.chapters.summary.analysis import LATEST, REVISION, changes
+
+    then = {"category": "robbery", "label": "Robbery", "financial_year": "2020/21", "count": 700}
+    now = {"category": "robbery", "label": "Robbery", "financial_year": "2021/22", "count": 834}
+    previous = {"trends": {"judgements": [dict(then, vs_england_wales="Comparable")]}}
+    current = {
+        "trends": {
+            "judgements": [dict(now, vs_england_wales="Lower")],
+            "recent_counts": {"robbery": {"2020/21": 712, "2021/22": 834}},
+        }
+    }
+    table = changes(current, previous).set_index("Measure")
+    assert table.loc["Offences in 2020/21", ["Last assessment", "This assessment"]].tolist() == [
+        700,
+        712,
+    ]
+    assert table.loc["Offences in 2020/21", "What changed"] == REVISION
+    assert table.loc["Offences", "This assessment"] == "2021/22: 834"
+    assert table.loc["vs England & Wales", ["Last assessment", "This assessment"]].tolist() == [
+        "Comparable",
+        "Lower",
+    ]
+    assert set(table["What changed"]) == {REVISION, LATEST}

@@ -105,6 +105,8 @@ def test_template_passes(known_codes):
     )
     assert len(frame) == 2
     assert frame["offence_reference"].str.contains("EXAMPLE").all()
+    assert set(force_extract.OPTIONAL_COLUMNS) <= set(frame.columns)
+    assert frame["victim_ethnic_group"].tolist()[0] == "white"
 
 
 def test_lsoa_vintage():
@@ -326,3 +328,92 @@ def test_parse_takes_a_text_frame(known_codes):
         3,
         "firearm",
     )
+
+
+# -- the optional columns about people ---------------------------------------------------
+
+OPTIONAL = ",".join(force_extract.OPTIONAL_COLUMNS)
+PEOPLE = ["W1,B,N,PSV-0001,PSO-0001", ",a2,N,,PSO-0002", "NS,m9,Y,PSV-0001,"]
+WITH_PEOPLE = [f"{r},{p}" for r, p in zip(ROWS, PEOPLE, strict=True)]
+
+
+def people_text(row: int | None = None, column: str | None = None, value: str = "") -> str:
+    rows = [r.split(",") for r in WITH_PEOPLE]
+    if row is not None:
+        columns = [*force_extract.COLUMNS, *force_extract.OPTIONAL_COLUMNS]
+        rows[row - 2][columns.index(column)] = value
+    return good_text([",".join(r) for r in rows], f"{HEADER},{OPTIONAL}")
+
+
+def test_optional_columns_are_typed_and_mapped(tmp_path, known_codes):
+    frame = load(write(tmp_path, people_text()), known_codes)
+    assert frame["victim_ethnicity"].tolist()[0] == "W1"
+    assert frame["victim_ethnicity"].isna().tolist() == [False, True, True]  # blank and NS
+    assert frame["victim_ethnic_group"].tolist()[0] == "white"
+    assert frame["offender_ethnicity"].tolist() == ["B", "A2", "M9"]
+    assert frame["offender_ethnic_group"].tolist() == ["black", "asian", "mixed"]
+    assert frame["domestic_abuse"].tolist() == [False, False, True]
+    assert frame["victim_id"].tolist()[0] == "PSV-0001"
+    assert frame["victim_id"].isna().tolist() == [False, True, False]
+    assert list(frame.columns[-3:]) == list(force_extract.DERIVED)
+
+
+def test_without_the_optional_columns_nothing_is_added(tmp_path, known_codes):
+    frame = load(write(tmp_path, good_text()), known_codes)
+    assert not set(force_extract.OPTIONAL_COLUMNS) & set(frame.columns)
+
+
+def test_some_optional_columns_are_enough(tmp_path, known_codes):
+    rows = [f"{r},{p.split(',')[2]}" for r, p in zip(ROWS, PEOPLE, strict=True)]
+    frame = load(write(tmp_path, good_text(rows, f"{HEADER},domestic_abuse")), known_codes)
+    assert frame["domestic_abuse"].tolist() == [False, False, True]
+    assert "victim_id" not in frame.columns
+
+
+BAD_PEOPLE = {
+    "unknown ethnicity code": (3, "victim_ethnicity", "W7", "not an ethnic group code"),
+    "ethnicity as words": (2, "offender_ethnicity", "White", "not an ethnic group code"),
+    "domestic flag blank": (4, "domestic_abuse", "", "value is missing"),
+    "domestic flag other": (2, "domestic_abuse", "yes", "expected Y or N"),
+    "id with a space": (2, "victim_id", "Jane Smith", "not a pseudonymous id"),
+    "id too short": (3, "offender_id", "P1", "not a pseudonymous id"),
+    "id is the crime reference": (2, "offender_id", "T-0001", "the id is the crime reference"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_PEOPLE))
+def test_bad_optional_values_name_row_and_column(tmp_path, known_codes, case):
+    row, column, value, message = BAD_PEOPLE[case]
+    path = write(tmp_path, people_text(row, column, value))
+    with pytest.raises(DataError) as caught:
+        load(path, known_codes)
+    assert message in caught.value.problem
+    assert (caught.value.row, caught.value.column, caught.value.file) == (row, column, str(path))
+    if column.endswith("_id"):
+        assert value not in str(caught.value)  # a rejected id is never echoed
+
+
+def test_excel_trailing_empty_columns_are_ignored(tmp_path):
+    from needs_assessment.sources.force_extract import COLUMNS, read_text
+
+    row = "R1,2019-05-01,14,8N,E01017952,N,N,23,M,25,M,,,N"
+    path = tmp_path / "extract.csv"
+    path.write_text(",".join(COLUMNS) + ",,\n" + row + ",,\n", encoding="utf-8")
+    frame, _ = read_text(path)
+    assert list(frame.columns) == list(COLUMNS)
+
+
+def test_age_in_another_script_or_too_long_is_refused(tmp_path):
+    import pytest
+
+    from needs_assessment.errors import DataError
+    from needs_assessment.sources.force_extract import COLUMNS, _Checker, read_text
+
+    for age in ("٢٣", "99999999999999999999"):
+        row = f"R1,2019-05-01,14,8N,E01017952,N,N,{age},M,25,M,,,N"
+        path = tmp_path / "extract.csv"
+        path.write_text(",".join(COLUMNS) + "\n" + row + "\n", encoding="utf-8")
+        frame, lines = read_text(path)
+        with pytest.raises(DataError) as caught:
+            _Checker(path, frame, lines).integers("victim_age", 0, 120, "an age in years")
+        assert caught.value.column == "victim_age" and caught.value.row == 2

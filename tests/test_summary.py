@@ -5,6 +5,8 @@ import json
 import pandas as pd
 
 from needs_assessment.chapters.summary import analysis as summary
+from needs_assessment.chapters.summary import tables, words
+from needs_assessment.presentation.text import Wording
 
 TRENDS = {
     "judgements": [
@@ -50,23 +52,57 @@ TRENDS = {
 }
 
 
-def test_findings_quote_recorded_numbers():
-    sentences = summary.trend_findings(TRENDS)
-    assert sentences == [
-        "Robbery rose 25% on the previous year to 834 offences in 2018/19 (higher by a Poisson "
-        "test), higher than the 3-year average, and the rate was lower than England and Wales."
-    ]
+DEPRIVATION = {
+    "measure": "Violence and sexual offences (police.uk)",
+    "lsoas": 487,
+    "months_pooled": 7,
+    "rho_imd": {"estimate": 0.7069, "lower": 0.652, "upper": 0.7524},
+    "rate_ratio": {"estimate": 4.8468, "lower": 4.3818, "upper": 5.361},
+    "association": "rises with deprivation",
+    "unexpected_more": 7,
+}
+COUNTY_LINES = {
+    "synthetic": True,
+    "data_label": "demonstration data (synthetic)",
+    "pooled_import_shares": {
+        "recent": {
+            "Cambridge": {
+                "period": "2019/20 to 2021/22",
+                "import_share": 0.6667,
+                "lower_95": 0.6131,
+                "upper_95": 0.7162,
+                "market_type": "importing",
+            },
+            "Peterborough": {
+                "period": "2019/20 to 2021/22",
+                "import_share": 0.2,
+                "lower_95": 0.15,
+                "upper_95": 0.25,
+                "market_type": "home-grown",
+            },
+        }
+    },
+}
+COSTS = {
+    "latest_year": "2021/22",
+    "prices": "2021/22",
+    "total_cost_gbp": 117_300_000.0,
+    "homicide_police_cjs_cost_gbp": 4_620_000.0,
+    "uncosted_categories": ["violence_without_injury", "stalking_and_harassment"],
+}
+ALL = {"trends": TRENDS, "deprivation": DEPRIVATION, "county_lines": COUNTY_LINES, "costs": COSTS}
 
 
-def test_indicator_table_layout():
-    table = summary.indicator_table(TRENDS)
-    robbery = table.iloc[0]
-    assert robbery["Current year"] == "2018/19: 834"
-    assert robbery["Previous year"] == "2017/18: 669"
-    assert robbery["Three years before"] == "–"
-    assert robbery["Rolling 12 months"] == "796 (December 2019)"
-    assert robbery["vs England & Wales"] == "Lower"
-    assert table.iloc[1]["3-year average"] == "–"
+def test_cost_line_quotes_the_costs_chapter():
+    facts = summary.cost_facts(COSTS)
+    assert facts["total"] == 117_300_000.0 and facts["uncosted"] == 2
+    text = render("summary/key_messages", **words.key_messages({"costs": COSTS}))
+    assert "£117.3m in 2021/22" in text and "2 categories have" in text
+    assert summary.cost_facts({}) is None
+
+
+def render(name: str, level: float = 0.95, **context) -> str:
+    return Wording(level).markdown(name, **context)
 
 
 def test_changes_since_last_assessment():
@@ -77,10 +113,9 @@ def test_changes_since_last_assessment():
     }
     table = summary.changes({"trends": TRENDS}, previous)
     assert set(table["Measure"]) == {"Offences", "vs England & Wales"}
-    assert "2 headline figures" in summary.describe_changes(table, previous)
-    assert "first published run" in summary.describe_changes(pd.DataFrame(), None)
-    same = summary.changes({"trends": TRENDS}, {"trends": TRENDS})
-    assert same.empty and "No headline" in summary.describe_changes(same, {"trends": TRENDS})
+    assert words.changes(table, previous) == {"first_run": False, "changed": 2}
+    assert words.changes(pd.DataFrame(), None)["first_run"]
+    assert summary.changes({"trends": TRENDS}, {"trends": TRENDS}).empty
 
 
 def test_results_are_read_from_the_run_folder(tmp_path):
@@ -92,66 +127,138 @@ def test_results_are_read_from_the_run_folder(tmp_path):
 
 
 def test_limitations_flag_synthetic_data():
-    notes = summary.limitations({"trends": TRENDS}, synthetic=True)
-    assert any("2018/19" in n for n in notes)
-    assert any("demonstration data (synthetic)" in n for n in notes)
-    assert not any(
-        "synthetic" in n for n in summary.limitations({"trends": TRENDS}, synthetic=False)
-    )
+    facts = summary.limitation_facts({"trends": TRENDS}, synthetic=True)
+    assert facts["last_real_year"] == "2018/19" and facts["synthetic"]
+    text = render("summary/limitations", **words.limitations({"trends": TRENDS}, True))
+    assert "demonstration data (synthetic)" in text
+    plain = render("summary/limitations", **words.limitations({"trends": TRENDS}, False))
+    assert "synthetic" not in plain
 
 
-def test_deprivation_findings_quote_the_interval():
-    dep = {
-        "measure": "Violence and sexual offences (police.uk)",
-        "lsoas": 487,
-        "months_pooled": 7,
-        "rho_imd": {"estimate": 0.7069, "lower": 0.652, "upper": 0.7524},
-        "rate_ratio": {"estimate": 4.8468, "lower": 4.3818, "upper": 5.361},
-        "unexpected_more": 7,
-    }
-    first, second = summary.deprivation_findings(dep)
-    assert "rho 0.71 (95% CI 0.65 to 0.75)" in first
-    assert "4.8 times the rate of the least deprived (95% CI 4.4 to 5.4)" in first
-    assert second.startswith("7 neighbourhoods")
-    assert summary.deprivation_findings({}) == []
+def test_summary_quotes_the_deprivation_chapters_own_verdict():
+    none = dict(DEPRIVATION, association="no clear association")
+    text = render("summary/key_messages", **words.key_messages({"deprivation": none}))
+    assert "no clear association" in text and "rises with deprivation" not in text
+    text = render("summary/key_messages", **words.key_messages({"deprivation": DEPRIVATION}))
+    assert "rises with deprivation" in text
+    assert summary.deprivation_facts({}) is None
 
 
-def test_county_lines_findings_group_districts_by_market():
-    lines = {
-        "synthetic": True,
-        "data_label": "demonstration data (synthetic)",
-        "pooled_import_shares": {
-            "recent": {
-                "Cambridge": {
-                    "period": "2019/20 to 2021/22",
-                    "import_share": 0.6667,
-                    "lower_95": 0.6131,
-                    "upper_95": 0.7162,
-                    "market_type": "importing",
-                },
-                "Peterborough": {
-                    "period": "2019/20 to 2021/22",
-                    "import_share": 0.2,
-                    "lower_95": 0.15,
-                    "upper_95": 0.25,
-                    "market_type": "home-grown",
-                },
-            }
+def test_county_lines_districts_grouped_by_market():
+    facts = summary.county_lines_facts(COUNTY_LINES)
+    kinds = {g["market_type"]: [d["district"] for d in g["districts"]] for g in facts["groups"]}
+    assert kinds == {"importing": ["Cambridge"], "home-grown": ["Peterborough"]}
+    assert facts["synthetic"] and facts["period"] == "2019/20 to 2021/22"
+
+
+def test_intervals_follow_the_configured_level():
+    text = render("summary/key_messages", level=0.9, **words.key_messages(ALL))
+    assert "90% CI" in text and "95%" not in text
+
+
+def test_wording(snapshot):
+    snapshot("summary_key_messages_empty", render("summary/key_messages", messages=[]))
+    previous = {"trends": {"judgements": [dict(TRENDS["judgements"][0], count=700)]}}
+    table = summary.changes({"trends": TRENDS}, previous)
+    snapshot("summary_changes", render("summary/changes", **words.changes(table, previous)))
+    snapshot("summary_first_run", render("summary/changes", **words.changes(table, None)))
+    snapshot("summary_limitations", render("summary/limitations", **words.limitations(ALL, True)))
+
+
+def test_gaps_from_every_chapter_are_listed():
+    results = {
+        "deprivation": {
+            "gaps": [
+                {
+                    "section": "Rates",
+                    "status": "read with care",
+                    "reason": "7 months only.",
+                    "remedy": "",
+                }
+            ]
         },
+        "trends": {},
     }
-    (sentence,) = summary.county_lines_findings(lines)
-    assert sentence.startswith(
-        "County Lines drug markets, 2019/20 to 2021/22 — demonstration data (synthetic)"
-    )
+    (gap,) = summary.gap_facts(results)
+    assert gap["chapter"] == "Deprivation" and gap["status"] == "read with care"
+    text = render("summary/gaps", **words.gaps(results))
+    assert "Deprivation, Rates" in text and "7 months only." in text
+    snapshot_free = render("summary/gaps", **words.gaps({}))
+    assert snapshot_free == "Every section had the data it needs."
+
+
+HOTSPOTS = {
+    "findings": {
+        "area": "Cambridgeshire & Peterborough",
+        "category": "violence_and_sexual_offences",
+        "label": "Violence and sexual offences",
+        "window_label": "7 months",
+        "lsoas": 487,
+        "share_lsoas_50pct": 20.3,
+        "random_share_lsoas_50pct": 36.3,
+        "hot_spots": 6,
+        "hot_spots_by_district": {"Peterborough": 6},
+        "persistent_hot_spots": 4,
+        "persistent_threshold": 6,
+        "periods": 7,
+        "top_share": 0.1,
+        "fdr_level": 0.05,
+        "extract": None,
+    }
+}
+BOARD = {**ALL, "hotspots": HOTSPOTS}
+
+
+def test_key_messages_quote_each_chapter_with_its_evidence():
+    messages = summary.key_messages(BOARD)
+    assert len(messages) == summary.MAX_MESSAGES
+    kinds = [m["kind"] for m in messages]
+    assert kinds == ["average", "england_wales", "deprivation", "hotspots", "county_lines"]
+    average, benchmark = messages[0], messages[1]
+    assert average["higher"] == ["Robbery"] and average["lower"] == []
+    assert benchmark["lower"] == ["Robbery"]
+    evidence = {m["kind"]: m["evidence"] for m in messages}
+    assert evidence["county_lines"] == "illustrative"  # synthetic extract
+    assert evidence["deprivation"] == "strong"  # rho interval 0.65 to 0.75
+
+
+def test_key_messages_fit_a_board_screen():
+    text = render("summary/key_messages", **words.key_messages(BOARD))
+    assert len(text.split()) < 250
+    assert text.count("\n1. ") == summary.MAX_MESSAGES - 1
+
+
+def test_dashboard_shows_judgements_by_symbol_and_word():
+    table = tables.dashboard(TRENDS)
+    robbery = table.iloc[0]
+    assert robbery["vs 3-year average (given trend)"] == "▲ Higher (worse)"
+    assert robbery["vs England & Wales"] == "▼ Lower (better)"
+    assert table.iloc[1]["vs England & Wales"] == "– Not compared"
+    assert list(table.columns) == [
+        "Indicator",
+        "Latest year",
+        "Rate",
+        "Long-term trend",
+        "vs previous year (given trend)",
+        "vs 3-year average (given trend)",
+        "vs England & Wales",
+        "Rank (1 = highest)",
+    ]
+
+
+def test_trend_cell_follows_the_interval():
+    assert tables.trend_cell(
+        {"trend_pct_per_year": 4.2, "trend_lower_95": 1.0, "trend_upper_95": 7.0}
+    ).startswith("▲ Rising 4.2%")
     assert (
-        "importing: Cambridge (67% of supply offenders from outside the force, 95% CI 61–72%)"
-        in sentence
+        tables.trend_cell(
+            {"trend_pct_per_year": 2.0, "trend_lower_95": -1.0, "trend_upper_95": 5.0}
+        )
+        == "● No clear trend"
     )
-    assert "home-grown: Peterborough (20%" in sentence
 
 
-def test_findings_are_grouped_under_headings():
-    text = summary.findings_markdown({"trends": TRENDS})
-    assert text.startswith("**Latest financial year**\n\n- Robbery rose 25%")
-    assert "Deprivation" not in text
-    assert summary.findings_markdown({}) == "No chapter recorded findings."
+def test_board_wording(snapshot):
+    snapshot("summary_key_messages", render("summary/key_messages", **words.key_messages(BOARD)))
+    stamp = {"latest": {"financial_year": "2021/22", "source": "Home Office open data"}}
+    snapshot("summary_stamp", render("summary/stamp", **stamp))

@@ -1,28 +1,29 @@
 """Many assessments in one go: one per force, on a local process pool or a Dask cluster.
 
-Each force gets a config derived from a template config (its area, code and districts
-looked up in the processed data; everything else carried over). Processed data is
-prepared once, before any assessment starts, and shared by all of them. One force's
-failure is recorded and reported at the end; it never stops the others.
+Each force gets the config ``sna init`` would write for it (its own area, code, districts
+and only its own data files; every chapter its data allow), in ``reports/batch/_configs/``,
+and its report in ``reports/batch/<force>/``, so a hand-made report is never overwritten.
+Processed data is prepared once, before any assessment starts. One force's failure is
+recorded and reported at the end; it never stops the others.
 """
 
 from __future__ import annotations
 
-import re
 import time
 import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from needs_assessment import init as area_init
+from needs_assessment.config import force_slug, load_config
+from needs_assessment.errors import AssessmentError
+from needs_assessment.forces import TERRITORIAL_FORCES
+from needs_assessment.prepare import prepare
 
-from needs_assessment.config import AssessmentConfig, load_config
-from needs_assessment.prepare import prepare, read
-
-#: Chapters that need data only the template's own force has (its extract, its police.uk files).
-LOCAL_ONLY = frozenset({"deprivation", "hotspots", "county_lines"})
+BATCH_FOLDER = "batch"
+slug = force_slug
 
 
 @dataclass(frozen=True)
@@ -32,47 +33,39 @@ class Outcome:
     seconds: float
     report: str | None = None
     error: str | None = None
+    chapters: tuple[str, ...] = ()  # the chapters the force's data allow
+    left_out: dict[str, str] = field(default_factory=dict)  # chapter -> what it needs
 
 
-def slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+def batch_folder(reports_dir: Path) -> Path:
+    return reports_dir / BATCH_FOLDER
 
 
-def all_forces(config: AssessmentConfig) -> list[str]:
-    """The 43 territorial forces, as the ONS force-level data spell them."""
-    population = read(config, "force_population")
-    return sorted(population["force"].unique())
-
-
-def force_config(
-    template: AssessmentConfig, template_path: Path, force: str, folder: Path, year: int
-) -> Path:
-    """Write a config for ``force`` derived from the template; return its path."""
-    settings = yaml.safe_load(template_path.read_text(encoding="utf-8"))
-    if force != template.area.force:
-        settings["area"] = _area(template, force)
-        settings["report"] = dict(settings.get("report", {}))
-        chapters = settings["report"].get("chapters", ["summary", "trends"])
-        settings["report"]["chapters"] = [c for c in chapters if c not in LOCAL_ONLY]
-        settings.setdefault("data", {})
-        settings["data"]["force_extract"] = None
-        settings["data"]["force_extract_is_synthetic"] = False
-    path = folder / f"{slug(force)}-{year}.yaml"
-    path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
-    return path
-
-
-def _area(template: AssessmentConfig, force: str) -> dict:
-    lookup = read(template, "lsoa_lookup")
-    districts = lookup[lookup["force"] == force].drop_duplicates("lad17_code")
-    codes = read(template, "pfa_knife")
-    named = codes[codes["area_name"].replace({"London, City of": "City of London"}) == force]
-    return {
-        "force": force,
-        "display_name": force,
-        "force_code": named["area_code"].dropna().iloc[0] if len(named) else None,
-        "districts": dict(zip(districts["lad17_code"], districts["lad17_name"], strict=True)),
-    }
+def write_configs(
+    template_path: Path, forces: Iterable[str], folder: Path, year: int | None = None
+) -> tuple[dict[str, Path], dict[str, area_init.Plan], list[Outcome]]:
+    """``sna init`` for each force into ``folder``: paths and plans, and outcomes of the
+    forces that cannot have a config (an unknown name)."""
+    template = load_config(template_path)
+    prepare(template)
+    tables = area_init.lookups(template)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths, plans, refused = {}, {}, []
+    for name in forces:
+        try:
+            plan = area_init.plan(
+                name, year or template.period.last_year, base=template, tables=tables
+            )
+            key = slug(plan.force)
+            # one chapter at a time: the batch already runs one force per worker
+            paths[key] = area_init.write(
+                plan, folder / f"{key}.yaml", overwrite=True, parallel_chapters=1
+            )
+        except AssessmentError as exc:  # this force's config only: the others go on
+            refused.append(Outcome(slug(name), False, 0.0, error=str(exc)))
+            continue
+        plans[key] = plan
+    return paths, plans, refused
 
 
 def run_one(config_path: str, reports_dir: str) -> Outcome:
@@ -94,40 +87,67 @@ def run_batch(
     forces: Iterable[str] | None,
     reports_dir: Path,
     *,
+    year: int | None = None,
     workers: int = 2,
-    scheduler: str | None = None,
+    scheduler=None,
+    started: Callable[[int], None] = lambda total: None,
     progress: Callable[[Outcome], None] = lambda outcome: None,
 ) -> list[Outcome]:
-    """Prepare once, then run every force's assessment; return one outcome per force."""
-    template_path = Path(template_path).resolve()
-    template = load_config(template_path)
-    prepare(template)
-    folder = reports_dir / "_configs"
-    folder.mkdir(parents=True, exist_ok=True)
-    forces = list(forces) if forces else all_forces(template)
-    paths = [
-        str(force_config(template, template_path, f, folder, template.period.last_year))
-        for f in forces
-    ]
+    """Prepare once, then run every force's assessment into ``reports_dir/batch/<force>/``;
+    return one outcome per force (its chapters and what the others would need)."""
+    target = batch_folder(reports_dir)
+    names = list(forces) if forces else sorted(TERRITORIAL_FORCES)
+    paths, plans, refused = write_configs(
+        Path(template_path).resolve(), names, target / "_configs", year
+    )
+    started(len(paths) + len(refused))
+    for outcome in refused:
+        progress(outcome)
+    todo = [str(path) for path in paths.values()]
     if scheduler:
-        return _on_dask(paths, reports_dir, scheduler, progress)
-    outcomes = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(run_one, path, str(reports_dir)) for path in paths]
-        for future in as_completed(futures):
-            outcomes.append(future.result())
-            progress(outcomes[-1])
+        done = _on_dask(todo, target, scheduler, progress)
+    else:
+        done = _on_pool(todo, target, workers, progress)
+    outcomes = [_with_plan(o, plans.get(o.force)) for o in done] + refused
     return sorted(outcomes, key=lambda o: o.force)
 
 
-def _on_dask(paths: list[str], reports_dir: Path, scheduler, progress) -> list[Outcome]:
+def _with_plan(outcome: Outcome, plan: area_init.Plan | None) -> Outcome:
+    if plan is None:
+        return outcome
+    return Outcome(**{**outcome.__dict__, "chapters": plan.chapters, "left_out": plan.left_out})
+
+
+def _on_pool(paths: list[str], target: Path, workers: int, progress) -> list[Outcome]:
+    outcomes = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(run_one, path, str(target)) for path in paths]
+        for future in as_completed(futures):
+            outcomes.append(future.result())
+            progress(outcomes[-1])
+    return outcomes
+
+
+def _on_dask(paths: list[str], target: Path, scheduler, progress) -> list[Outcome]:
     from dask.distributed import Client
     from dask.distributed import as_completed as dask_completed
 
     client = scheduler if hasattr(scheduler, "submit") else Client(scheduler)
-    futures = [client.submit(run_one, path, str(reports_dir), pure=False) for path in paths]
+    futures = [client.submit(run_one, path, str(target), pure=False) for path in paths]
     outcomes = []
     for future in dask_completed(futures):
         outcomes.append(future.result())
         progress(outcomes[-1])
-    return sorted(outcomes, key=lambda o: o.force)
+    return outcomes
+
+
+def sections_table(outcomes: list[Outcome]) -> list[list[str]]:
+    """Forces x chapters: "yes" (published), "no" (the data do not allow it), "failed"."""
+    header = ["force", *area_init.ORDER]
+    rows = [header]
+    for o in outcomes:
+        cells = [
+            ("yes" if o.ok else "failed") if c in o.chapters else "no" for c in area_init.ORDER
+        ]
+        rows.append([o.force, *cells])
+    return rows

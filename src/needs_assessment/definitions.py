@@ -10,11 +10,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from needs_assessment.errors import ConfigError
 from needs_assessment.paths import from_root
+from needs_assessment.yaml_files import read_yaml
 
 
 class Category(BaseModel):
@@ -97,12 +97,10 @@ def _normalise(text: str) -> str:
 def load_definitions(path: str | Path) -> Definitions:
     """Read and validate a definitions file; errors name the file and key."""
     path = from_root(path)
+    raw = read_yaml(path, "definitions file")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         return Definitions(**raw)
-    except FileNotFoundError:
-        raise ConfigError(f"definitions file not found: {path}") from None
-    except (yaml.YAMLError, TypeError) as exc:
+    except TypeError as exc:
         raise ConfigError(f"{path}: not a valid definitions file: {exc}") from None
     except ValidationError as exc:
         problems = "; ".join(

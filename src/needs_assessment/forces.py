@@ -9,11 +9,29 @@ tables, mid-2016) for all 43 forces to within rounding; the tests pin it.
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
+#: The 43 territorial police forces of England and Wales, as the ONS data spell them.
+TERRITORIAL_FORCES = frozenset({
+    "Avon and Somerset", "Bedfordshire", "Cambridgeshire", "Cheshire", "City of London",
+    "Cleveland", "Cumbria", "Derbyshire", "Devon and Cornwall", "Dorset", "Durham",
+    "Dyfed-Powys", "Essex", "Gloucestershire", "Greater Manchester", "Gwent", "Hampshire",
+    "Hertfordshire", "Humberside", "Kent", "Lancashire", "Leicestershire", "Lincolnshire",
+    "Merseyside", "Metropolitan Police", "Norfolk", "North Wales", "North Yorkshire",
+    "Northamptonshire", "Northumbria", "Nottinghamshire", "South Wales", "South Yorkshire",
+    "Staffordshire", "Suffolk", "Surrey", "Sussex", "Thames Valley", "Warwickshire",
+    "West Mercia", "West Midlands", "West Yorkshire", "Wiltshire",
+})  # fmt: skip
+#: Welsh forces: deprivation comes from the Welsh index (WIMD 2019), not the English IMD.
+WELSH_FORCES = frozenset({"Dyfed-Powys", "Gwent", "North Wales", "South Wales"})
 #: Forces outside the peer comparison: the City of London is a square mile of commuters.
 NOT_PEERS = frozenset({"City of London"})
+#: Forces ONS leaves out of its rankings (its resident population makes its rates meaningless).
+NOT_RANKED = frozenset({"City of London"})
 PEER_COUNT = 5
 #: Year of the population used for density (areas are the 2011 Census LSOA areas).
 DENSITY_YEAR = 2018
@@ -86,15 +104,47 @@ def peer_forces(context: pd.DataFrame, force: str, count: int = PEER_COUNT) -> p
     if pd.isna(context.loc[force, "imd_score"]):
         measures = ["people_per_hectare"]
     usable = context.dropna(subset=measures)
-    usable = usable[~usable.index.isin(NOT_PEERS)]
-    scaled = (
+    usable = usable[~usable.index.isin(NOT_PEERS) | (usable.index == force)]
+    logged = (
         usable[measures]
         .astype(float)
         .assign(people_per_hectare=np.log(usable["people_per_hectare"].astype(float)))
     )
-    scaled = (scaled - scaled.mean()) / scaled.std(ddof=0)
+    candidates = logged[~logged.index.isin(NOT_PEERS)]  # the scale: candidates only
+    scaled = (logged - candidates.mean()) / candidates.std(ddof=0)
     distance = np.sqrt(((scaled - scaled.loc[force]) ** 2).sum(axis=1)).drop(force)
     nearest = distance.nsmallest(count)
     peers = context.loc[nearest.index].assign(distance=nearest.round(3)).reset_index(names="force")
     peers.attrs["measures"] = measures
     return peers
+
+
+#: Words police.uk adds to a force's name in "Falls within" ("Cleveland Police").
+POLICE_UK_SUFFIXES = (" police service", " constabulary", " police")
+
+
+def police_uk_force(falls_within: str) -> str:
+    """``Cleveland Police`` -> ``Cleveland``; ``Metropolitan Police Service`` ->
+    ``Metropolitan Police``: the force as the ONS data spell it (else the name unchanged)."""
+    name = falls_within.strip()
+    by_lower = {force.lower(): force for force in TERRITORIAL_FORCES}
+    if name.lower() in by_lower:
+        return by_lower[name.lower()]
+    for suffix in POLICE_UK_SUFFIXES:
+        if name.lower().endswith(suffix):
+            stem = name[: -len(suffix)].lower().replace(" & ", " and ")
+            found = by_lower.get(stem) or by_lower.get(f"{stem} police")
+            if found:
+                return found
+    return name
+
+
+def police_uk_foreign_file(files: list[Path], force: str) -> tuple[Path, str] | None:
+    """The first police.uk street file whose rows fall within another force, and that force."""
+    for path in files:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            row = next(csv.DictReader(handle), None)
+        within = police_uk_force(row.get("Falls within") or "") if row else ""
+        if within and within != force:
+            return path, within
+    return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import hashlib
 import json
 import os
 import tempfile
@@ -27,16 +28,24 @@ from needs_assessment.definitions import load_definitions
 from needs_assessment.manifest import files_hash, path_hash, sha256
 from needs_assessment.paths import from_root
 from needs_assessment.sources import (
+    census_ethnicity,
     crime_severity,
     force_extract,
+    gdp_deflator,
     geography,
+    ho_open_data,
     home_office_prc,
     hospital_admissions,
+    hospital_admissions_age,
     imd,
     ons_pfa_tables,
     ons_recorded_crime,
     police_uk,
     population,
+    population_age,
+    population_mye,
+    unit_costs,
+    wimd,
 )
 
 STAMP = "_stamp.json"
@@ -103,15 +112,13 @@ def _imd(config: AssessmentConfig) -> pd.DataFrame:
 
 
 def _lsoa_population(config: AssessmentConfig) -> pd.DataFrame:
-    folder = _path(config, "lsoa_population_dir")
-    files = {
-        key: folder / path.name for key, path in population.FILES.items() if key.startswith("sape_")
-    }
+    files = population.sape_files(_path(config, "lsoa_population_dir"))
     files["census_2011"] = _path(config, "census_2011_population")
     files["district_mye"] = _path(config, "district_population")
     districts = population.read_district_population(files["district_mye"])
     lookup = geography.read_lsoa_district_lookup(_path(config, "lsoa_district_lookup"))
-    years = range(config.period.first_year, min(config.period.last_year, 2020) + 1)
+    last = int(districts["year"].max())  # the last year the district estimates have
+    years = range(config.period.first_year, min(config.period.last_year, last) + 1)
     frames = [
         population.lsoa_population_for_year(y, districts=districts, lookup=lookup, files=files)
         for y in years
@@ -131,6 +138,57 @@ def _force_extract(config: AssessmentConfig) -> pd.DataFrame:
     )
 
 
+def _open_data(config: AssessmentConfig) -> pd.DataFrame:
+    return ho_open_data.load(_path(config, "home_office_open_data"))
+
+
+def _force_offences(config: AssessmentConfig) -> pd.DataFrame:
+    return ho_open_data.annual_offences(_open_data(config))
+
+
+def _force_offence_categories(config: AssessmentConfig) -> pd.DataFrame:
+    return ho_open_data.category_counts(_open_data(config), load_definitions(config.definitions))
+
+
+def _force_offence_rolling_year(config: AssessmentConfig) -> pd.DataFrame:
+    definitions = load_definitions(config.definitions)
+    return ho_open_data.rolling_year_counts(_open_data(config), definitions)
+
+
+def _district_population_mye21(config: AssessmentConfig) -> pd.DataFrame:
+    mye4 = population_mye.read_mye4(_path(config, "district_population_mye21"))
+    return population_mye.districts_only(mye4)
+
+
+def _lsoa21_population(config: AssessmentConfig) -> pd.DataFrame:
+    lsoas = population_mye.lsoa21_population(
+        population_mye.read_lsoa21_population(_path(config, "lsoa21_population")),
+        population_mye.read_lsoa21_district_lookup(_path(config, "lsoa21_district_lookup")),
+        population_mye.read_district_changes(_path(config, "district_changes_2023")),
+    )
+    population_mye.check_sums(lsoas, _district_population_mye21(config))
+    return lsoas
+
+
+def _force_population_mye21(config: AssessmentConfig) -> pd.DataFrame:
+    changes = population_mye.read_district_changes(_path(config, "district_changes_2023"))
+    lookup = population_mye.successor_forces(_district_force(config), changes)
+    return forces.force_population(_district_population_mye21(config), lookup)
+
+
+def _sape_population_age(config: AssessmentConfig) -> pd.DataFrame:
+    lookup = geography.read_lsoa_district_lookup(_path(config, "lsoa_district_lookup"))
+    return population_age.read_lsoa_syoa_by_district(_path(config, "lsoa_population_dir"), lookup)
+
+
+def _census_ethnicity(config: AssessmentConfig) -> pd.DataFrame:
+    """Census 2021 broad ethnic group per 2021 LSOA, with its 2022 district (all LSOAs)."""
+    broad = census_ethnicity.read_lsoa_broad(_path(config, "census_ethnicity_lsoa21"))
+    lookup = population_mye.read_lsoa21_district_lookup(_path(config, "lsoa21_district_lookup"))
+    districts = lookup.set_index("lsoa21_code")["lad22_code"]
+    return broad.assign(district_code=broad["lsoa21_code"].map(districts).astype("str"))
+
+
 def _one(name: str, key: str, load: Callable[[Path], pd.DataFrame]) -> Table:
     """A table built by one loader from one input."""
     return Table(name, (key,), lambda config: load(_path(config, key)))
@@ -148,8 +206,14 @@ TABLES: tuple[Table, ...] = (
     _one("crime_severity", "crime_severity", crime_severity.load),
     _one("hospital_admissions", "hospital_admissions", hospital_admissions.annual_totals),
     _one("home_office_offences", "home_office_offences", home_office_prc.load),
-    _one("police_uk_counts", "police_uk", police_uk.street_counts),
+    Table(
+        "police_uk_counts",
+        ("police_uk",),
+        lambda config: police_uk.street_counts(_path(config, "police_uk")),
+        only_if="police_uk",
+    ),
     Table("imd", ("imd_ranks", "imd_scores", "imd_population"), _imd),
+    Table("wimd", ("wimd",), lambda config: wimd.load(_path(config, "wimd"))),
     Table(
         "lsoa_lookup",
         ("lsoa_district_lookup", "lsoa_force_lookup", "district_force_supplement"),
@@ -198,6 +262,66 @@ TABLES: tuple[Table, ...] = (
             "period": [c.period.first_year, c.period.last_year],
         },
     ),
+    # Home Office open data tables (one edition) and the Census-2021-based populations.
+    Table("force_offences", ("home_office_open_data",), _force_offences),
+    Table(
+        "force_offence_categories",
+        ("home_office_open_data",),
+        _force_offence_categories,
+        settings=lambda c: {"definitions": sha256(from_root(c.definitions))},
+    ),
+    Table(
+        "force_offence_rolling_year",
+        ("home_office_open_data",),
+        _force_offence_rolling_year,
+        settings=lambda c: {"definitions": sha256(from_root(c.definitions))},
+    ),
+    Table("district_population_mye21", ("district_population_mye21",), _district_population_mye21),
+    Table(
+        "lsoa21_population",
+        (
+            "lsoa21_population",
+            "lsoa21_district_lookup",
+            "district_changes_2023",
+            "district_population_mye21",
+        ),
+        _lsoa21_population,
+    ),
+    Table(
+        "force_population_mye21",
+        (
+            "district_population_mye21",
+            "district_changes_2023",
+            "lsoa_force_lookup",
+            "district_force_supplement",
+        ),
+        _force_population_mye21,
+    ),
+    # People chapter: age, sex and ethnic group denominators; admissions by age group.
+    _one("district_population_age", "district_population_syoa", population_age.read_district_syoa),
+    Table(
+        "sape_population_age",
+        ("lsoa_population_dir", "lsoa_district_lookup"),
+        _sape_population_age,
+    ),
+    Table(
+        "census_ethnicity",
+        ("census_ethnicity_lsoa21", "lsoa21_district_lookup"),
+        _census_ethnicity,
+    ),
+    _one("hospital_admissions_age", "hospital_admissions", hospital_admissions_age.annual_by_age),
+    Table(
+        "unit_costs",
+        ("unit_costs",),
+        lambda config: unit_costs.load(_path(config, "unit_costs")),
+        only_if="unit_costs",
+    ),
+    Table(
+        "gdp_deflator",
+        ("gdp_deflator",),
+        lambda config: gdp_deflator.financial_years(_path(config, "gdp_deflator")),
+        only_if="gdp_deflator",
+    ),
 )
 
 
@@ -215,12 +339,9 @@ def prepare(
     if only is not None:
         tables = [t for t in tables if t.name in set(only)]
     fingerprints = {t.name: _fingerprint(t, config) for t in tables}
+    stored = {t.name: stored_name(t, config) for t in tables}
     stale = [
-        t
-        for t in tables
-        if force
-        or stamp.get(t.name) != fingerprints[t.name]
-        or not (folder / f"{t.name}.parquet").exists()
+        t for t in tables if force or not _current(folder, stored[t.name], stamp, fingerprints)
     ]
     if not stale:
         return []
@@ -228,10 +349,42 @@ def prepare(
         for table in stale:
             table.build(config).to_parquet(Path(staging) / f"{table.name}.parquet", index=False)
         for table in stale:
-            os.replace(Path(staging) / f"{table.name}.parquet", folder / f"{table.name}.parquet")
-            stamp[table.name] = fingerprints[table.name]
+            target = folder / f"{stored[table.name]}.parquet"
+            os.replace(Path(staging) / f"{table.name}.parquet", target)
+            stamp[stored[table.name]] = {**fingerprints[table.name], OUTPUT_HASH: sha256(target)}
         _write_stamp(folder, stamp)
     return [t.name for t in stale]
+
+
+#: The stamp records each processed table's own sha256: a table changed or corrupted after
+#: it was built is rebuilt, never read.
+OUTPUT_HASH = "output_sha256"
+
+
+def _current(folder: Path, stored: str, stamp: dict, fingerprints: dict) -> bool:
+    """The processed table exists, was built from today's inputs, and is unaltered."""
+    recorded = dict(stamp.get(stored) or {})
+    output = recorded.pop(OUTPUT_HASH, None)
+    path = folder / f"{stored}.parquet"
+    name = stored.partition("@")[0]
+    return recorded == fingerprints[name] and path.exists() and output == sha256(path)
+
+
+#: Inputs that belong to one area: a table built from one is kept per config.
+AREA_INPUTS = frozenset({"police_uk", "force_extract"})
+
+
+def stored_name(table: Table, config: AssessmentConfig) -> str:
+    """The table's file stem: its name for a table every config shares, else
+    ``name@<digest of its area inputs and settings>`` (a table that depends on the config's
+    area, period or definitions), so two configs never overwrite each other's tables."""
+    area_inputs = sorted(AREA_INPUTS.intersection(table.inputs))
+    if not area_inputs and table.settings is None:
+        return table.name
+    paths = {key: str(getattr(config.data, key)) for key in area_inputs}
+    settings = table.settings(config) if table.settings else {}
+    text = json.dumps({"inputs": paths, "settings": settings}, sort_keys=True, default=str)
+    return f"{table.name}@{hashlib.sha256(text.encode()).hexdigest()[:12]}"
 
 
 #: The tables the chapter now building may read (None: no chapter is building).
@@ -283,7 +436,8 @@ def read_optional(config: AssessmentConfig, name: str) -> pd.DataFrame | None:
 
 
 def _processed(config: AssessmentConfig, name: str) -> Path:
-    path = from_root(config.data.processed_dir) / f"{name}.parquet"
+    table = next(t for t in TABLES if t.name == name)
+    path = from_root(config.data.processed_dir) / f"{stored_name(table, config)}.parquet"
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: run `sna prepare --config <file>` first")
     return path
@@ -315,8 +469,9 @@ def input_hashes(config: AssessmentConfig) -> dict[str, str]:
 
 
 def stamp(config: AssessmentConfig) -> dict:
-    """What each processed table was built from (the stamp file)."""
-    return _read_stamp(from_root(config.data.processed_dir))
+    """What each of this config's processed tables was built from (the stamp file)."""
+    recorded = _read_stamp(from_root(config.data.processed_dir))
+    return {t.name: recorded[s] for t in TABLES if (s := stored_name(t, config)) in recorded}
 
 
 def _read_stamp(folder: Path) -> dict:

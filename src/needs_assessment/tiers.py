@@ -23,12 +23,13 @@ class Tier:
 
     @property
     def tag(self) -> str:
-        """' (demonstration data (synthetic))' after a figure's source, or ''."""
-        return f" ({SYNTHETIC_LABEL})" if self.synthetic else ""
+        """', demonstration data (synthetic)' after a figure's source, or ''."""
+        return f", {SYNTHETIC_LABEL}" if self.synthetic else ""
 
 
 PUBLIC = Tier("public", "published force statistics (real)")
 POLICE_UK = Tier("police_uk", "police.uk street-level crime (real)")
+HOSPITAL = Tier("hospital", "NHS hospital admissions by region of residence (real)")
 
 
 def force_extract(synthetic: bool) -> Tier:

@@ -18,35 +18,15 @@ from typing import Any
 from needs_assessment.paths import NOTEBOOK_DIR
 
 COMMON_CONFIG = ("title", "area", "period", "definitions", "thresholds", "seed")
-#: What the trends chapter reads (the County Lines chapter reads it too, for its real
-#: public-data cross-check).
-TRENDS = (
-    "recorded_crime",
-    "pfa_offence_groups",
-    "pfa_knife",
-    "force_population",
-    "force_context",
-    "lsoa_lookup",
-    "crime_severity",
-    "hospital_admissions",
-    "force_extract",
-    "district_population",
-)
-#: What the neighbourhood-level chapters read.
-SMALL_AREA = (
-    "police_uk_counts",
-    "imd",
-    "lsoa_lookup",
-    "lsoa_population",
-    "lsoa_boundaries",
-    "force_extract",
-)
 
 
 @dataclass(frozen=True)
 class ChapterSpec:
+    """A chapter: its key, the config sections it reads, and whether it is built from the
+    other chapters' results (the summary). The tables it reads are not listed here: they
+    are the keyword-only parameters of its ``build`` (see :func:`inputs`)."""
+
     key: str
-    tables: tuple[str, ...]
     config: tuple[str, ...] = COMMON_CONFIG
     uses_results: bool = False
 
@@ -54,23 +34,13 @@ class ChapterSpec:
 SPECS: dict[str, ChapterSpec] = {
     spec.key: spec
     for spec in (
-        ChapterSpec("summary", (), COMMON_CONFIG + ("report",), uses_results=True),
-        ChapterSpec("trends", TRENDS, COMMON_CONFIG + ("data",)),
-        ChapterSpec(
-            "deprivation",
-            (*SMALL_AREA, "district_boundaries"),
-            COMMON_CONFIG + ("data",),
-        ),
-        ChapterSpec(
-            "hotspots",
-            SMALL_AREA,
-            COMMON_CONFIG + ("data",),
-        ),
-        ChapterSpec(
-            "county_lines",
-            (*TRENDS, "district_boundaries"),
-            COMMON_CONFIG + ("county_lines", "data"),
-        ),
+        ChapterSpec("summary", COMMON_CONFIG + ("report",), uses_results=True),
+        ChapterSpec("trends", COMMON_CONFIG + ("data",)),
+        ChapterSpec("deprivation", COMMON_CONFIG + ("data",)),
+        ChapterSpec("hotspots", COMMON_CONFIG + ("data",)),
+        ChapterSpec("county_lines", COMMON_CONFIG + ("county_lines", "data")),
+        ChapterSpec("people", COMMON_CONFIG + ("data",)),
+        ChapterSpec("costs", COMMON_CONFIG + ("data", "costs")),
     )
 }
 CHAPTERS = tuple(SPECS)
@@ -109,8 +79,7 @@ def inputs(key: str) -> tuple[str, ...]:
     """The processed tables a chapter reads: the keyword-only parameters of its ``build``.
 
     Declared once, by the function that uses them, so the cache key cannot drift from the
-    code. (A chapter whose ``build`` still takes a ``read`` function falls back to the
-    tables listed in :data:`SPECS`.)
+    code.
     """
     from needs_assessment.prepare import TABLE_NAMES
 
@@ -118,8 +87,6 @@ def inputs(key: str) -> tuple[str, ...]:
     if not hasattr(module, "build"):  # built from the other chapters' results
         return ()
     parameters = inspect.signature(module.build).parameters
-    if "read" in parameters:
-        return SPECS[key].tables
     unknown = [
         name
         for name, p in parameters.items()
@@ -133,13 +100,11 @@ def inputs(key: str) -> tuple[str, ...]:
 def build(key: str, config, **options: Any):
     """Run a chapter's analysis on the tables it asks for; any other read fails loudly."""
     from needs_assessment.definitions import load_definitions
-    from needs_assessment.prepare import only_tables, read, read_optional
+    from needs_assessment.prepare import only_tables, read_optional
 
     definitions = load_definitions(config.definitions)
     build_function = analysis(key).build
     names = inputs(key)
     with only_tables(names, key):
-        if "read" in inspect.signature(build_function).parameters:
-            return build_function(config, definitions, read, **options)
         tables = {name: read_optional(config, name) for name in names}
         return build_function(config, definitions, **tables, **options)

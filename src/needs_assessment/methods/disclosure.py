@@ -47,6 +47,7 @@ def suppress_small_counts(
     derived_columns: Mapping[str, str] | None = None,
     min_events_for_rate: int = 10,
     low_events_marker: str = LOW_EVENTS_MARKER,
+    protect_sums: bool = False,
 ) -> pd.DataFrame:
     """Return a copy of `frame` safe to publish, with small counts suppressed.
 
@@ -62,7 +63,9 @@ def suppress_small_counts(
        (first in row order on ties; a zero cell only if no non-zero cell is left), so the
        hidden cell cannot be recovered as total minus the rest. Groups with two or more
        suppressed cells need nothing more. A one-row group cannot be protected this way:
-       a warning says its total must not be published.
+       a warning says its total must not be published. With `protect_sums`, a group whose
+       hidden cells add up to `threshold` or less gets more hidden as well, so that the
+       total minus the shown cells cannot bound a hidden cell to a small count.
     3. Derived columns (`derived_columns` maps rate, limit or percentage columns to the
        count they come from) are blanked with `marker` where their count is suppressed,
        and with `low_events_marker` where the count is below `min_events_for_rate`.
@@ -84,7 +87,9 @@ def suppress_small_counts(
         counts = _as_counts(frame[column], column)
         hidden[column] = _primary_cells(counts, threshold)
         if total_groups:
-            hidden[column] |= _secondary_cells(frame, counts, hidden[column], total_groups)
+            hidden[column] |= _secondary_cells(
+                frame, counts, hidden[column], total_groups, threshold if protect_sums else 0
+            )
         out[column] = counts.mask(hidden[column])
         out[marker_column(column)] = _markers(hidden[column], marker)
     for column, source in derived.items():
@@ -116,25 +121,65 @@ def _primary_cells(counts: pd.Series, threshold: int) -> np.ndarray:
 
 
 def _secondary_cells(
-    frame: pd.DataFrame, counts: pd.Series, primary: np.ndarray, total_groups: Sequence[str]
+    frame: pd.DataFrame,
+    counts: pd.Series,
+    primary: np.ndarray,
+    total_groups: Sequence[str],
+    protect_above: int = 0,
 ) -> np.ndarray:
-    """Complementary suppression: one extra cell in each group with one hidden cell."""
+    """Complementary suppression for one published total per group (see
+    :func:`complementary_cells`); warns where a group has nothing left to hide."""
     values = counts.to_numpy(dtype=float, na_value=np.nan)
-    secondary = np.zeros(len(values), dtype=bool)
-    groups = frame.groupby(list(total_groups), sort=False, dropna=False).indices
-    for key, positions in groups.items():
-        if primary[positions].sum() != 1:
-            continue
-        partner = _complement(values[positions], primary[positions])
-        if partner is None:
+    labels = frame[list(total_groups)].astype(str).agg("|".join, axis=1).to_numpy()
+    hidden = complementary_cells(values, primary, [labels], protect_above=protect_above)
+    for key in pd.unique(labels):
+        group = labels == key
+        if hidden[group].sum() == 1:
             warnings.warn(
                 f"group {key!r} has a single suppressed cell and no other cell to hide: "
                 "do not publish its total",
                 stacklevel=3,
             )
-            continue
-        secondary[positions[partner]] = True
-    return secondary
+    return hidden & ~primary
+
+
+def complementary_cells(
+    counts: np.ndarray, hidden: np.ndarray, groupings: Sequence, *, protect_above: int = 0
+) -> np.ndarray:
+    """Hidden cells after complementary suppression across several published totals.
+
+    ``groupings`` holds one label array per published total (e.g. district and decile). A
+    group is exposed when it has exactly one hidden cell (the total minus the shown cells
+    gives it), or when ``protect_above`` is set and its hidden cells add up to no more than
+    that (the same subtraction bounds each of them to a small count). While any group is
+    exposed, its smallest shown non-zero cell (first on ties; a zero only if none is left)
+    is hidden too; the loop repeats because hiding a cell for one grouping can expose a
+    group of another. A group with no shown cell left stays as it is.
+    """
+    hidden = np.asarray(hidden, dtype=bool).copy()
+    values = np.asarray(counts, dtype=float)
+    changed = True
+    while changed:
+        changed = False
+        for labels in groupings:
+            labels = np.asarray(labels)
+            for key in pd.unique(labels):
+                positions = np.flatnonzero(labels == key)
+                if not _exposed_group(values[positions], hidden[positions], protect_above):
+                    continue
+                partner = _complement(values[positions], hidden[positions])
+                if partner is None:
+                    continue
+                hidden[positions[partner]] = True
+                changed = True
+    return hidden
+
+
+def _exposed_group(values: np.ndarray, hidden: np.ndarray, protect_above: int) -> bool:
+    n_hidden = int(hidden.sum())
+    if n_hidden == 1:
+        return True
+    return bool(n_hidden and protect_above and np.nansum(values[hidden]) <= protect_above)
 
 
 def _complement(values: np.ndarray, hidden: np.ndarray) -> int | None:
@@ -151,6 +196,85 @@ def _markers(hidden: np.ndarray, marker: str, low: np.ndarray | None = None, low
     """Marker strings aligned by position: `marker` where hidden, `low_marker` where low."""
     low = np.zeros_like(hidden) if low is None else low
     return pd.array(np.select([hidden, low], [marker, low_marker], None), dtype="string")
+
+
+# --- attacks: what a reader can work out from everything published ----------------------
+
+
+def bounds_from_totals(
+    cells: pd.Series, groupings: Sequence, totals: Sequence[Mapping]
+) -> pd.DataFrame:
+    """The smallest and largest value of each hidden cell that the published totals allow.
+
+    ``cells`` holds the published counts, missing where hidden; ``groupings`` one label
+    array per published total, ``totals`` for each a mapping label -> published total (a
+    label without one is skipped). The reader knows each total minus the shown cells of its
+    group, and that counts are whole and not negative; linear programming over every total
+    at once gives each hidden cell's range (columns ``lower``, ``upper``; index: the hidden
+    cells'). Totals that contradict the shown cells raise ``ValueError``.
+    """
+    values = pd.to_numeric(cells, errors="raise").to_numpy(dtype=float, na_value=np.nan)
+    hidden = np.flatnonzero(np.isnan(values))
+    rows, rhs = [], []
+    for labels, known in zip(groupings, totals, strict=True):
+        labels = np.asarray(labels)
+        for key, total in known.items():
+            group = labels == key
+            if not group.any():
+                continue
+            rows.append(group[hidden].astype(float))
+            rhs.append(float(total) - np.nansum(values[group]))
+    lower, upper = np.zeros(len(hidden)), np.full(len(hidden), np.inf)
+    if rows and len(hidden):
+        lower, upper = _linear_bounds(np.array(rows), np.array(rhs))
+    return pd.DataFrame({"lower": lower, "upper": upper}, index=cells.index[hidden])
+
+
+def _linear_bounds(matrix: np.ndarray, rhs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per variable, min and max of x subject to matrix @ x = rhs, x >= 0 (rounded inwards)."""
+    from scipy.optimize import linprog
+
+    n = matrix.shape[1]
+    lower, upper = np.zeros(n), np.full(n, np.inf)
+    for j in np.flatnonzero(matrix.any(axis=0)):
+        for sign, out in ((1.0, lower), (-1.0, upper)):
+            objective = np.zeros(n)
+            objective[j] = sign
+            fit = linprog(objective, A_eq=matrix, b_eq=rhs, bounds=(0, None), method="highs")
+            if fit.status == 2:
+                raise ValueError("the published totals contradict the shown cells")
+            if fit.status == 0:
+                value = sign * fit.fun
+                out[j] = np.ceil(value - 1e-6) if sign > 0 else np.floor(value + 1e-6)
+    return lower, upper
+
+
+def exposed(bounds: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Hidden cells a reader can tell are small counts: at most ``threshold``, not zero."""
+    return bounds[(bounds["upper"] >= 1) & (bounds["upper"] <= threshold)]
+
+
+def counts_from_shares(shares: pd.Series, totals: pd.Series, digits: int) -> pd.Series:
+    """The count behind each published share of a published total, where only one whole
+    count rounds to that share at ``digits`` decimals (missing where the share is, or where
+    several counts fit)."""
+    found = []
+    for share, total in zip(shares, totals, strict=True):
+        if pd.isna(share) or pd.isna(total):
+            found.append(pd.NA)
+            continue
+        candidates = np.arange(int(total) + 1)
+        fits = candidates[np.isclose(np.round(candidates / max(total, 1), digits), share)]
+        found.append(int(fits[0]) if len(fits) == 1 else pd.NA)
+    return pd.Series(pd.array(found, dtype="Int64"), index=shares.index)
+
+
+def counts_from_rates(rates: pd.Series, population: pd.Series, per: float | pd.Series) -> pd.Series:
+    """The count behind each published rate: rate x population / per, where that is within a
+    quarter of a whole number (missing otherwise)."""
+    estimate = pd.to_numeric(rates, errors="coerce").astype(float) * population / per
+    whole = estimate.round()
+    return whole.where((estimate - whole).abs() <= 0.25).astype("Int64")
 
 
 # --- identifiers ----------------------------------------------------------------------

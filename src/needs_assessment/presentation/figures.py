@@ -3,6 +3,12 @@
 nbconvert ignores ``alt`` on PNG outputs, so every figure is emitted as an HTML
 ``<figure>`` holding a base64 PNG with its alt text and a caption: self-contained, and
 readable by screen readers.
+
+House sizes: a figure is drawn at one of :data:`SIZES` and shown at
+:data:`PX_PER_INCH` CSS pixels per inch, so a "wide" figure fills the page's text column
+at 1280 px (920 px) and one point of figure text is ``PX_PER_INCH / 72`` = 1.6 px on screen.
+Text of :data:`MIN_TEXT_PT` points is then 10 px; a figure drawn wider than the column is
+shrunk to fit, and its text with it (:func:`text_px`).
 """
 
 from __future__ import annotations
@@ -20,6 +26,57 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 FORCE_COLOUR = PALETTE[0]
 BENCHMARK_COLOUR = "#595959"
 DPI = 144
+#: The text column at a 1280 px window: ``main`` is 60rem (960 px) less 2 x 1.25rem padding.
+COLUMN_PX = 920
+#: Sizes in inches (width, height): "wide" fills the column, "half" is a small single chart,
+#: "map" a square map or a small-multiple panel.
+SIZES = {"wide": (8.0, 4.5), "half": (5.0, 3.4), "map": (6.4, 6.4)}
+#: CSS pixels per figure inch: a "wide" figure is shown exactly as wide as the column.
+PX_PER_INCH = COLUMN_PX / SIZES["wide"][0]
+#: The smallest figure text, in points, that is still 10 px at 1280 px (unshrunk figure).
+MIN_TEXT_PT = 10 * 72 / PX_PER_INCH
+
+
+def size(name: str, *, height: float | None = None) -> tuple[float, float]:
+    """A house figure size in inches, ``figsize=size("wide")``; ``height`` overrides its height
+    (small multiples), the width never changes."""
+    if name not in SIZES:
+        raise ValueError(f"unknown figure size {name!r}: use one of {', '.join(SIZES)}")
+    width, default = SIZES[name]
+    return (width, default if height is None else height)
+
+
+def size_name(fig: plt.Figure) -> str:
+    """The house size the figure was drawn at, or ``WxH`` in inches when it is none of them."""
+    width, height = (round(float(v), 2) for v in fig.get_size_inches())
+    for name, (w, _) in SIZES.items():
+        if abs(width - w) < 0.01:
+            return name
+    return f"{width:g}x{height:g}"
+
+
+def shown_width_px(png_width: int) -> int:
+    """The width, in CSS pixels, a PNG of ``png_width`` pixels is given on the page."""
+    return round(png_width / DPI * PX_PER_INCH)
+
+
+def text_px(points: float, png_width: int, column_px: float = COLUMN_PX) -> float:
+    """Rendered height of ``points`` text from a PNG ``png_width`` wide (saved at :data:`DPI`)
+    in a column ``column_px`` wide: shown at :func:`shown_width_px`, shrunk to the column."""
+    shown = min(shown_width_px(png_width), column_px)
+    return points * DPI / 72 * shown / png_width
+
+
+def smallest_text_pt(fig: plt.Figure) -> float:
+    """The size in points of the smallest visible text in a drawn figure."""
+    from matplotlib.text import Text
+
+    sizes = [
+        t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()
+    ]
+    if not sizes:
+        raise ValueError("a figure needs some text: a title, axis labels or direct labels")
+    return min(sizes)
 
 
 def apply_house_style() -> None:
@@ -27,7 +84,7 @@ def apply_house_style() -> None:
     sns.set_theme(style="whitegrid", palette=PALETTE, context="notebook")
     plt.rcParams.update(
         {
-            "figure.figsize": (8, 4.5),
+            "figure.figsize": SIZES["wide"],
             "figure.dpi": 100,
             "axes.titleweight": "bold",
             "axes.titlesize": 12,
@@ -52,14 +109,25 @@ def png_bytes(fig: plt.Figure) -> bytes:
 
 
 def figure_html(fig: plt.Figure, alt: str, caption: str, *, number: int | None = None) -> str:
-    """Render ``fig`` as a self-contained HTML figure with alt text and a caption."""
+    """Render ``fig`` as a self-contained HTML figure with alt text and a caption.
+
+    The image is given its house width and height (:func:`shown_width_px`); its smallest
+    text (points), the DPI and the house size are kept as ``data-`` attributes, so a browser
+    test can compute the text's rendered size.
+    """
     if not alt.strip():
         raise ValueError("every figure needs alt text that states its message")
-    data = base64.b64encode(png_bytes(fig)).decode("ascii")
+    name = size_name(fig)
+    png = png_bytes(fig)
+    points = smallest_text_pt(fig)
+    width, height = Image.open(io.BytesIO(png)).size
+    data = base64.b64encode(png).decode("ascii")
     label = f"Figure {number}. " if number is not None else ""
     return (
         '<figure class="sna-figure">'
-        f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}">'
+        f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}"'
+        f' width="{shown_width_px(width)}" height="{shown_width_px(height)}"'
+        f' data-text-pt="{points:g}" data-dpi="{DPI}" data-size="{html.escape(name)}">'
         f"<figcaption>{html.escape(label + caption)}</figcaption>"
         "</figure>"
     )

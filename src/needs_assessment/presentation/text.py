@@ -13,6 +13,7 @@ text), and the Markdown is rendered to HTML with raw HTML disabled.
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from collections.abc import Iterable
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -29,7 +31,7 @@ from needs_assessment.periods import financial_year_label
 PACKAGE = Path(__file__).parents[1]
 TEMPLATE_SUFFIX = ".md.j2"
 #: Characters with a meaning in Markdown or HTML, escaped in every interpolated value.
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]{}<>()#|!~&])")
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|!~&])")
 LIST_START = re.compile(r"^(\s*)([-+]|\d+[.)])(\s)")
 
 
@@ -81,6 +83,13 @@ def number(value: float | None, digits: int = 2) -> str:
     return f"{value:.{digits}f}".replace("-", "−")
 
 
+def signed(value: float | None, digits: int = 0) -> str:
+    """+5 / −3 (a sign always, a true minus sign)."""
+    if _missing(value):
+        return "–"
+    return f"{value:+.{digits}f}".replace("-", "−")
+
+
 def interval(low: float | None, high: float | None, digits: int | None = None) -> str:
     """'4.38–5.36' (rates to two decimals or three significant figures by default)."""
     if digits is None:
@@ -112,6 +121,7 @@ FILTERS = {
     "percent": percent,
     "number": number,
     "interval": interval,
+    "signed": signed,
     "fy": financial_year_label,
     "per": per,
     "plural": plural,
@@ -143,9 +153,9 @@ def markdown_to_html(text: str) -> str:
 
 
 def plain(text: str) -> str:
-    """Markdown as plain text for alt text: no emphasis markers, one line."""
-    text = re.sub(r"\\([\\`*_\[\]{}<>()#|!~&+\-.])", r"\1", re.sub(r"(?<!\\)[*_`]", "", text))
-    return re.sub(r"\s+", " ", text).strip()
+    """Markdown as plain text for alt text and captions: rendered, tags dropped, one line."""
+    rendered = re.sub(r"<[^>]+>", " ", markdown_to_html(text))
+    return re.sub(r"\s+", " ", html.unescape(rendered)).strip()
 
 
 def chapter_folders() -> dict[str, Path]:
@@ -187,7 +197,7 @@ class Wording:
 
 
 @lru_cache(maxsize=8)
-def _environment(override: str, level: float) -> jinja2.Environment:
+def _environment(override: str, level: float) -> SandboxedEnvironment:
     package = jinja2.PrefixLoader(
         {
             prefix: jinja2.FileSystemLoader(str(folder))
@@ -197,7 +207,8 @@ def _environment(override: str, level: float) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = [package]
     if override:
         loaders.insert(0, jinja2.FileSystemLoader(override))
-    env = jinja2.Environment(
+    # Sandboxed: a template from an assessment's override folder cannot reach Python internals.
+    env = SandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         finalize=escape_markdown,

@@ -16,6 +16,7 @@ from pathlib import Path
 from needs_assessment.chapters.registry import SPECS, chapter_notebook, inputs
 from needs_assessment.config import AssessmentConfig
 from needs_assessment.manifest import files_hash, path_hash
+from needs_assessment.paths import from_root
 from needs_assessment.prepare import stamp
 
 PACKAGE = Path(__file__).parents[1]
@@ -36,6 +37,14 @@ def code_hash(key: str) -> str:
     )
 
 
+def wording_hash(config: AssessmentConfig) -> str | None:
+    """The assessment's wording overrides (a changed template re-runs the chapters)."""
+    if config.report.wording is None:
+        return None
+    folder = from_root(config.report.wording)
+    return files_hash(sorted(p for p in folder.rglob("*") if p.is_file()))
+
+
 def chapter_key(key: str, config: AssessmentConfig, upstream: dict[str, str] | None = None) -> str:
     spec = SPECS[key]
     settings = config.model_dump(mode="json")
@@ -45,6 +54,7 @@ def chapter_key(key: str, config: AssessmentConfig, upstream: dict[str, str] | N
         "code": code_hash(key),
         "config": {name: settings.get(name) for name in spec.config},
         "tables": {name: built.get(name) for name in inputs(key)},
+        "wording": wording_hash(config),
     }
     if spec.uses_results:  # built from the other chapters' results
         parts["upstream"] = dict(sorted((upstream or {}).items()))

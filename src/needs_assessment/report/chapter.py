@@ -8,6 +8,7 @@ shows through it, so that every figure has alt text, every table a caption and a
 from __future__ import annotations
 
 import ast
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -21,9 +22,22 @@ from needs_assessment.config import AssessmentConfig, load_config
 from needs_assessment.methods.disclosure import assert_no_identifiers
 from needs_assessment.paths import REPORTS_DIR, from_root
 from needs_assessment.presentation.figures import apply_house_style, figure_html
-from needs_assessment.presentation.text import Wording, plain
+from needs_assessment.presentation.text import Wording, markdown_to_html, plain
 
 TEMPLATE_NAME = re.compile(r"[a-z_]+/[a-z0-9_]+(:[a-z_]+)?")
+#: A body table shows at most this many rows; the rest sit in a collapsed block.
+BODY_ROWS = 12
+#: A word a browser may break inside (after a hyphen, a dash or a slash).
+BREAKABLE_WORD = re.compile(r"\S[-‐–—/]|[-‐–—/]\S")
+#: Excel's limit on a sheet name (the workbook names each sheet after its table).
+SHEET_NAME_LENGTH = 31
+#: A formatted cell that reads as a number (right-aligned, never wrapped): 1,234 / −3.5% /
+#: £12.30 / 2.1–4.7 / 12.3 (10.1–14.5) / +4 / a suppression marker or a dash.
+NUMERIC_CELL = re.compile(
+    r"[<>≤≥]?[−+-]?£?\d[\d,]*(\.\d+)?%?"
+    r"(\s?[–-]\s?[−+-]?£?\d[\d,]*(\.\d+)?%?)?(\s\([^()]*\))?"
+    r"|[–—-]|\[c\]|\[low\]|\[x\]"
+)
 
 
 @dataclass
@@ -35,6 +49,7 @@ class Chapter:
     output_dir: Path
     words: Wording = field(default_factory=Wording)
     figures: int = 0
+    gaps: list[dict[str, str]] = field(default_factory=list)
     tables: list[dict[str, str]] = field(default_factory=list)
     results: dict[str, Any] = field(default_factory=dict)
 
@@ -64,7 +79,35 @@ class Chapter:
         if not is_template_name(template):
             display(Markdown(template))
             return
-        display(HTML(self.words.html(template, **context)))
+        name, _, block = template.partition(":")
+        markdown = (
+            self.words.block(name, block, **context)
+            if block
+            else self.words.markdown(name, **context)
+        )
+        display(HTML(markdown_to_html(markdown)))
+
+    def not_available(self, section: str, reason: str, remedy: str = "") -> None:
+        """Say that a section cannot be shown, why, and what data would fill it.
+
+        The gap is recorded in the chapter's results (``gaps``), so the summary lists it.
+        """
+        self._gap("not available", section, reason, remedy)
+
+    def read_with_care(self, section: str, reason: str, remedy: str = "") -> None:
+        """Say that a section rests on thin or partial data (recorded like a gap)."""
+        self._gap("read with care", section, reason, remedy)
+
+    def _gap(self, status: str, section: str, reason: str, remedy: str) -> None:
+        self.gaps.append({"section": section, "status": status, "reason": reason, "remedy": remedy})
+        self.record(gaps=self.gaps)
+        template = "common/not_available" if status == "not available" else "common/read_with_care"
+        self.say(template, section=section, reason=reason, remedy=remedy)
+
+    def notes(self, path: str | Path) -> None:
+        """Show the analyst's own Markdown file, with any raw HTML in it shown as text."""
+        text = from_root(path).read_text(encoding="utf-8")
+        display(HTML(markdown_to_html(text)))
 
     def text(self, template: str, **context: Any) -> str:
         """A template (or one of its blocks, ``name:block``) as one line of plain text."""
@@ -104,11 +147,15 @@ class Chapter:
         formats: dict[str, str] | None = None,
         source: str = "",
         coverage: str = "",
+        body_rows: int = BODY_ROWS,
     ) -> None:
         """Write ``frame`` to ``tables/<name>.csv`` and show it (or ``show``) with a caption.
 
-        Every published table is checked for record-level identifiers first; small-area
-        tables must already have passed :func:`disclosure.suppress_small_counts`.
+        A table longer than ``body_rows`` shows its first ``body_rows`` rows, then the whole
+        table in a collapsed block (in print: a pointer to its workbook sheet); the CSV and
+        the workbook always hold every row. Every published table is checked for
+        record-level identifiers first; small-area tables must already have passed
+        :func:`disclosure.suppress_small_counts`.
         """
         assert_no_identifiers(frame)
         path = self.output_dir / "tables" / f"{name}.csv"
@@ -124,7 +171,8 @@ class Chapter:
             }
         )
         self._write_table_index()
-        display(HTML(table_html(show if show is not None else frame, caption, formats)))
+        shown = show if show is not None else frame
+        display(HTML(body_table_html(shown, caption, formats, sheet=name, body_rows=body_rows)))
 
     def record(self, **values: Any) -> None:
         """Add key results to ``results/<chapter>.json`` (merged into ``results.json``)."""
@@ -201,17 +249,129 @@ class _FigureCheck(ast.NodeTransformer):
         return ast.fix_missing_locations(node)
 
 
+def body_table_html(
+    frame: pd.DataFrame,
+    caption: str,
+    formats: dict[str, str] | None = None,
+    *,
+    sheet: str,
+    body_rows: int = BODY_ROWS,
+) -> str:
+    """A table for the page body: at most ``body_rows`` rows shown; a longer table's whole
+    content in a collapsed ``<details>`` block ("Show all N rows"), which print replaces
+    with a pointer to the workbook sheet ``sheet``."""
+    if body_rows < 1:
+        raise ValueError(f"body_rows must be at least 1, not {body_rows}")
+    if len(frame) <= body_rows:
+        return table_html(frame, caption, formats)
+    rows = f"{len(frame):,}"
+    return (
+        table_html(frame.head(body_rows), caption, formats)
+        + '<details class="sna-more">'
+        + f"<summary>Show all {rows} rows</summary>"
+        + table_html(frame, caption, formats)
+        + "</details>"
+        + f'<p class="sna-print-only">All {rows} rows: workbook sheet '
+        + f"{html.escape(sheet[:SHEET_NAME_LENGTH])}</p>"
+    )
+
+
 def table_html(frame: pd.DataFrame, caption: str, formats: dict[str, str] | None = None) -> str:
-    """An HTML table with a caption and header cells, no index, numbers formatted."""
-    styler = frame.style.hide(axis="index").set_caption(caption)
-    numeric = frame.select_dtypes("number").columns
-    default = {
-        column: "{:,.0f}" for column in numeric if pd.api.types.is_integer_dtype(frame[column])
-    }
-    default.update({c: "{:,.2f}" for c in numeric if pd.api.types.is_float_dtype(frame[c])})
-    default.update(formats or {})
-    styler = styler.format(default, na_rep="–").set_table_attributes('class="sna-table"')
-    return f'<div class="sna-table-wrap">{styler.to_html()}</div>'
+    """An HTML table with a caption and header cells, no index, numbers formatted.
+
+    Numbers get thousands separators and the prose's rounding (:func:`default_format`);
+    a column whose every cell reads as a number is right-aligned and never wrapped. The
+    table sits in a box that scrolls sideways when it is wider than the page (focusable,
+    named by its caption). The caption, the column headers and every cell are escaped: a
+    value from a config or a data file shows as text, never as markup.
+    """
+    cells = formatted(frame, formats)
+    numeric = [is_numeric_column(cells[column]) for column in cells.columns]
+    head = "".join(
+        f'<th scope="col"{_numeric_class(n)}>{unbroken(str(c))}</th>'
+        for c, n in zip(frame.columns, numeric, strict=True)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td{_numeric_class(n)}>{unbroken(v)}</td>" for v, n in zip(row, numeric, strict=True)
+        )
+        + "</tr>"
+        for row in cells.itertuples(index=False, name=None)
+    )
+    label = html.escape(caption, quote=True)
+    return (
+        f'<div class="sna-table-wrap" role="region" aria-label="{label}" tabindex="0">'
+        f'<table class="sna-table"><caption>{html.escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+    )
+
+
+def formatted(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> pd.DataFrame:
+    """Every cell as the text the page shows: ``formats`` (a format string or a function per
+    column; a plain ``{:.1f}`` gains thousands separators) over :func:`default_format`."""
+    formats = formats or {}
+    columns = {}
+    for position, column in enumerate(frame.columns):
+        values = frame.iloc[:, position]
+        shape = formats.get(column) or default_format(values)
+        columns[position] = [_cell(value, shape) for value in values]
+    out = pd.DataFrame(columns, index=range(len(frame)), dtype=object)
+    out.columns = list(frame.columns)
+    return out
+
+
+def default_format(values: pd.Series) -> str | None:
+    """Integers (and whole-number floats) as 1,234; other floats as the prose's ``rate``
+    filter rounds them: two decimals, three significant figures below 0.1."""
+    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+        return None
+    present = values.dropna()
+    if pd.api.types.is_integer_dtype(values) or (present == present.round()).all():
+        return "{:,.0f}"
+    return _rate
+
+
+def is_numeric_column(cells: pd.Series) -> bool:
+    """Whether every shown cell of a column reads as a number (and one at least is one)."""
+    text = [str(cell).strip() for cell in cells if str(cell).strip()]
+    return any(any(ch.isdigit() for ch in cell) for cell in text) and all(
+        NUMERIC_CELL.fullmatch(cell) for cell in text
+    )
+
+
+def unbroken(text: str) -> str:
+    """``text`` escaped, each word holding a hyphen, dash or slash ("Long-term", "2018/19",
+    "(4.3–19.8)") kept on one line: a browser may otherwise break it after that mark."""
+    return "".join(
+        f'<span class="sna-word">{html.escape(part)}</span>'
+        if BREAKABLE_WORD.search(part)
+        else html.escape(part)
+        for part in re.split(r"(\s+)", text)
+    )
+
+
+def _rate(value: float) -> str:
+    return f"{value:,.2f}" if abs(value) >= 0.1 or value == 0 else f"{value:.3g}"
+
+
+def _cell(value: Any, shape) -> str:
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return "–"
+    if shape is None:
+        return str(value)
+    if callable(shape):
+        return str(shape(value))
+    return _with_thousands(shape).format(value)
+
+
+def _with_thousands(shape: str) -> str:
+    """'{:.1f}' -> '{:,.1f}': a number format without a grouping option gains one."""
+    return re.sub(r"\{:([+-]?)\.(\d+)([fe%])\}", r"{:\1,.\2\3}", shape)
+
+
+def _numeric_class(numeric: bool) -> str:
+    return ' class="sna-num"' if numeric else ""
 
 
 def _jsonable(value: Any) -> Any:

@@ -9,11 +9,16 @@ import subprocess
 from pathlib import Path
 
 import yaml
+from markupsafe import Markup
 
 from needs_assessment import __version__
 from needs_assessment.config import AssessmentConfig
+from needs_assessment.definitions import load_definitions
 from needs_assessment.manifest import load_manifest
 from needs_assessment.paths import ROOT, from_root
+from needs_assessment.presentation.text import Wording
+from needs_assessment.report.chapter import wording_folder
+from needs_assessment.tiers import SYNTHETIC_LABEL
 
 PACKAGES = (
     "pandas",
@@ -59,109 +64,67 @@ def versions() -> dict[str, str]:
     return found
 
 
-METHODS = """### Methods
-
-- **Rates and intervals.** Rates per 1,000 residents use each year's ONS mid-year
-  population estimate (financial year 2017/18 uses mid-2017). 95% confidence intervals use
-  Byar's approximation for 10 or more events and the exact Poisson (chi-squared) limits
-  below 10, as in the Public Health England / OHID *Technical Guide: Confidence Intervals*
-  and the Fingertips tools; proportions use Wilson's score interval (Wilson 1927;
-  Newcombe 1998). The project's statistics are tested against the DHSC PHStatsMethods
-  package and published worked examples.
-- **Higher / Comparable / Lower.** Against England and Wales: whether the national rate
-  lies outside or inside the force's 95% interval (the Fingertips rule). Against the
-  previous year or the 3-year average: a Poisson test on counts,
-  Z = 2(√a − √m) / √(1 + 1/k) for a count a against the mean m of k earlier counts
-  (the variance-stabilising square-root transform), significant when |Z| > 1.96.
-- **Long-term trend.** A Poisson regression of annual counts on year with the log
-  population as offset; quasi-Poisson standard errors when the Pearson dispersion exceeds
-  1.5. The annual % change is exp(β) − 1 with its 95% interval.
-- **Peers.** The forces nearest on standardised log population density and
-  population-weighted IMD 2019 score (England); density alone for Welsh forces.
-- **Deprivation.** Rates by IMD decile; rate ratio most vs least deprived decile (log
-  method); slope and relative index of inequality (PHE); Spearman's rho with a percentile
-  bootstrap interval; a Poisson or negative binomial model with a population offset.
-- **Hotspots.** Getis-Ord Gi* (Getis & Ord 1992; Ord & Getis 1995) and Local Moran's I
-  (Anselin 1995) on LSOA rates with queen contiguity, permutation p-values and the
-  Benjamini-Hochberg false discovery rate (1995).
-- **Disclosure control.** Counts from 1 to the configured threshold are suppressed in
-  small-area tables, with secondary suppression where a total would reveal them; no rate
-  is published from fewer than the configured number of events; no offence reference,
-  coordinate or date finer than a month appears in any output.
-"""
+def appendix_markdown(config: AssessmentConfig, results: dict | None = None) -> str:
+    """The appendix (wording in ``report/text/appendix.md.j2``): sources with licences and
+    attribution, which data each chapter rests on, the definition, methods, config,
+    versions and commit."""
+    words = Wording(config.thresholds.confidence_level, wording_folder(config))
+    return words.markdown("appendix/appendix", **appendix_context(config, results or {}))
 
 
-def definitions_markdown(config: AssessmentConfig) -> str:
-    from needs_assessment.definitions import load_definitions
-
+def appendix_context(config: AssessmentConfig, results: dict) -> dict:
+    """The facts the appendix states; every value is escaped by the template engine."""
+    manifest = load_manifest(from_root(config.data.manifest))
     definitions = load_definitions(config.definitions)
-    rows = "\n".join(
-        f"| {c.label} | {c.description} | {c.follows} |" for c in definitions.categories.values()
+    settings = yaml.safe_dump(
+        published_settings(config.model_dump(mode="json", exclude={"name"})), sort_keys=False
     )
-    return (
-        "### Serious-violence definition\n\n"
-        f"Categories from `{config.definitions}` (editable):\n\n"
-        "| Category | What it covers | Follows |\n|---|---|---|\n" + rows + "\n"
-    )
+    return {
+        "sources": manifest["sources"],
+        "attribution": manifest["attribution"],
+        "chapters": chapter_tiers(results),
+        "synthetic": config.data.force_extract_is_synthetic,
+        "synthetic_label": SYNTHETIC_LABEL,
+        "definitions_file": relative_to_root(from_root(config.definitions)),
+        "categories": list(definitions.categories.values()),
+        "suppress_up_to": config.thresholds.suppress_counts_up_to,
+        "min_events": config.thresholds.min_events_for_rate,
+        "config_file": f"{config.name}.yaml",
+        # A code block shows its text literally; a backtick could end the block early.
+        "settings": Markup(settings.rstrip().replace("`", "'")),
+        "packages": [f"{name} {version}" for name, version in versions().items()],
+        "commit": git_commit() or "not a git checkout",
+        "costs": results.get("costs"),
+    }
 
 
-def tiers_markdown(config: AssessmentConfig, results: dict) -> str:
-    lines = ["### Which data each chapter rests on", ""]
+def published_settings(value):
+    """The config as published: any absolute path made relative to the project root."""
+    if isinstance(value, dict):
+        return {key: published_settings(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [published_settings(item) for item in value]
+    if isinstance(value, str) and Path(value).is_absolute():
+        return relative_to_root(Path(value))
+    return value
+
+
+def chapter_tiers(results: dict) -> list[dict]:
+    """Each chapter that recorded its sources, with the tiers it rests on."""
+    chapters = []
     for chapter, values in results.items():
         tiers = values.get("sources") or values.get("tiers") or []
         if isinstance(values.get("source"), str):
             tiers = [values["source"], *tiers]
         if tiers:
-            lines.append(f"- **{chapter.replace('_', ' ').capitalize()}**: {'; '.join(tiers)}.")
-    if config.data.force_extract_is_synthetic:
-        lines.append("")
-        lines.append(
-            "Figures and tables drawn from the force extract rest on **demonstration "
-            "data (synthetic)**, generated by the toolkit and calibrated to the real "
-            "force totals; each is marked as such. They are never blended into a "
-            "real series."
-        )
-    return "\n".join(lines) + "\n"
+            chapters.append({"name": chapter.replace("_", " ").capitalize(), "tiers": tiers})
+    return chapters
 
 
-def appendix_markdown(config: AssessmentConfig, results: dict | None = None) -> str:
-    """The appendix: sources with licences and attribution, definition, methods, tiers,
-    config, versions and commit."""
-    manifest = load_manifest(from_root(config.data.manifest))
-    rows = "\n".join(
-        f"| {s['title']}{' (derived)' if s.get('derived') else ''} | {s['publisher']} | "
-        f"{s['years']} | {s['licence']} |"
-        for s in manifest["sources"]
-    )
-    settings = yaml.safe_dump(config.model_dump(mode="json", exclude={"name"}), sort_keys=False)
-    packages = ", ".join(f"{k} {v}" for k, v in versions().items())
-    return f"""## Appendix: data, methods and provenance
-
-### Data sources
-
-| Source | Publisher | Coverage | Licence |
-|---|---|---|---|
-{rows}
-
-{manifest["attribution"]}
-
-Each file's origin and sha256 checksum is listed in `data/raw/manifest.yaml`; the run
-manifest (`run_manifest.json`) records the checksums this run used.
-
-{tiers_markdown(config, results or {})}
-{definitions_markdown(config)}
-{METHODS}
-### Configuration
-
-Config file `{config.name}.yaml`:
-
-```yaml
-{settings}```
-
-### Software
-
-{packages}. Commit: `{git_commit() or "not a git checkout"}`.
-"""
+def relative_to_root(path: Path) -> str:
+    """A path as published: relative to the project root when inside it, else its name."""
+    path = Path(path).resolve()
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else path.name
 
 
 def run_manifest(
@@ -170,7 +133,7 @@ def run_manifest(
     """Everything needed to reproduce the run."""
     return {
         "config_name": config.name,
-        "config_file": str(config_path),
+        "config_file": relative_to_root(config_path),
         "config": json.loads(config.model_dump_json()),
         "data_sha256": inputs,
         "versions": versions(),

@@ -1,14 +1,18 @@
 """Run an assessment: prepare data, execute each chapter with papermill, publish the page.
 
 Publishing is atomic. Everything is written to a staging folder beside the report; only
-when every chapter has executed and rendered is the previous ``reports/<name>/`` replaced.
-A failure names the notebook and cell, and leaves the previous report untouched.
+when every chapter has executed and rendered is the previous ``reports/<name>/`` replaced,
+by one atomic exchange of the two folders. A failure names the notebook and cell, and
+leaves the previous report untouched; a run killed at any point leaves the old or the new
+report complete, and the next run restores or removes what it left behind, and says so.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -24,16 +28,25 @@ from jupyter_client.manager import KernelManager
 from papermill.exceptions import PapermillExecutionError
 
 from needs_assessment.chapters.registry import chapter_notebook, execution_order, page_order
-from needs_assessment.config import AssessmentConfig, load_config
-from needs_assessment.errors import NotebookError
-from needs_assessment.paths import KERNEL_NAME, REPORTS_DIR, from_root
+from needs_assessment.config import CHAPTER_NEEDS, AssessmentConfig, load_config
+from needs_assessment.errors import ConfigError, NotebookError
+from needs_assessment.manifest import verify_raw
+from needs_assessment.paths import KERNEL_NAME, REPORTS_DIR, ROOT, from_root
 from needs_assessment.prepare import input_hashes, prepare
+from needs_assessment.presentation.text import escape_markdown
 from needs_assessment.report import cache
 from needs_assessment.report.provenance import appendix_markdown, run_manifest
-from needs_assessment.report.publish import print_pdf, write_results, write_workbook
+from needs_assessment.report.publish import (
+    neutralise_tables,
+    print_pdf,
+    write_results,
+    write_workbook,
+)
 from needs_assessment.report.render import Page, merge, to_html
 
 Progress = Callable[[str], None]
+RENAME_EXCHANGE = 2  # renameat2(2) flag: swap two paths atomically (Linux 3.15+)
+AT_FDCWD = -100
 
 
 def ensure_kernel() -> str:
@@ -61,7 +74,10 @@ def execute_chapter(key: str, config: AssessmentConfig, config_path: Path, stagi
         papermill.execute_notebook(
             str(source),
             str(target),
-            parameters={"config_path": str(config_path), "output_dir": str(staging)},
+            parameters={
+                "config_path": project_relative(config_path),
+                "output_dir": project_relative(staging),
+            },
             kernel_name=KERNEL_NAME,
             language="python",
             execution_timeout=config.report.execution_timeout_seconds,
@@ -72,6 +88,8 @@ def execute_chapter(key: str, config: AssessmentConfig, config_path: Path, stagi
             km=kernel,
         )
     except PapermillExecutionError as exc:
+        if exc.ename == "KeyboardInterrupt":  # Ctrl-C reached the kernel first
+            raise KeyboardInterrupt from None
         raise NotebookError(
             f"notebook {source.name} failed in cell {exc.cell_index} "
             f"(execution count {exc.exec_count}): {exc.ename}: {exc.evalue}"
@@ -80,18 +98,31 @@ def execute_chapter(key: str, config: AssessmentConfig, config_path: Path, stagi
         if kernel.has_kernel:  # papermill leaves a kernel it did not start running
             kernel.shutdown_kernel(now=True)
         shutil.rmtree(sockets, ignore_errors=True)
-    _refuse_recorded_errors(target)
+    notebook = nbformat.read(target, as_version=4)
+    _refuse_recorded_errors(notebook, target)
+    _relative_metadata(notebook, staging)
+    nbformat.write(notebook, target)
     return target
 
 
-def _refuse_recorded_errors(path: Path) -> None:
-    notebook = nbformat.read(path, as_version=4)
+def _refuse_recorded_errors(notebook: nbformat.NotebookNode, path: Path) -> None:
     if notebook.metadata.get("papermill", {}).get("exception"):
         raise NotebookError(f"notebook {path.name}: papermill recorded an exception")
     for index, cell in enumerate(notebook.cells):
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 raise NotebookError(f"notebook {path.name} has error output in cell {index}")
+
+
+def _relative_metadata(notebook: nbformat.NotebookNode, staging: Path) -> None:
+    """Papermill's record of where the notebook came from and went, without absolute paths:
+    the source relative to the project, the output relative to the report."""
+    record = notebook.metadata.get("papermill", {})
+    if record.get("input_path"):
+        record["input_path"] = project_relative(record["input_path"])
+    output = Path(record.get("output_path") or "")
+    if output.is_relative_to(staging):
+        record["output_path"] = str(output.relative_to(staging))
 
 
 def run(
@@ -107,13 +138,18 @@ def run(
     config_path = from_root(config_path)
     config = load_config(config_path)
     ensure_kernel()
+    progress("Verifying raw data against the manifest")
+    verify_raw(config.data.manifest, config.data.processed_dir)
     progress("Preparing data")
     rebuilt = prepare(config)
     timings["prepare"] = time.perf_counter() - start
     progress(f"Data ready ({', '.join(rebuilt) if rebuilt else 'nothing to rebuild'})")
     reports_dir.mkdir(parents=True, exist_ok=True)
-    target = reports_dir / config.name
-    staging = Path(tempfile.mkdtemp(prefix=f".staging-{config.name}-", dir=reports_dir))
+    target = report_folder(reports_dir, config.name)
+    recover(target, progress)
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".staging-{config.name}-{os.getpid()}-", dir=reports_dir)
+    )
     try:
         chapters = _build(
             config, config_path, staging, target if use_cache else None, timings, progress
@@ -145,8 +181,12 @@ def _build(
     upstream = {k: keys[k] for k in independent}
     keys.update({k: cache.chapter_key(k, config, upstream) for k in dependent})
     to_run = _reuse(dependent, keys, earlier, previous, staging, record, progress)
-    if to_run and previous is not None and (previous / "results.json").exists():
-        shutil.copy2(previous / "results.json", staging / "previous_results.json")
+    _record_left_out(config, staging)
+    compare_with = previous_assessment(staging.parent, config) or (
+        previous / "results.json" if previous is not None else None
+    )
+    if to_run and compare_with is not None and compare_with.exists():
+        shutil.copy2(compare_with, staging / "previous_results.json")
     for key in to_run:  # the summary reads the other chapters' results
         _execute_all([key], config, config_path, staging, timings, progress, record, keys)
     (staging / "previous_results.json").unlink(missing_ok=True)
@@ -163,6 +203,44 @@ def _build(
         _render(config, staging, progress, timings)
     timings["render"] = time.perf_counter() - began
     return record
+
+
+def _record_left_out(config: AssessmentConfig, staging: Path) -> None:
+    """A chapter left out for want of data is a gap the summary lists (``results/<key>.json``
+    holding only ``gaps``), so the page says which chapters are missing and why."""
+    for chapter, (key, need) in CHAPTER_NEEDS.items():
+        if chapter in config.report.chapters or getattr(config.data, key) is not None:
+            continue
+        gap = {
+            "section": "The whole chapter",
+            "status": "not available",
+            "reason": f"The config names no {need.split(' (')[0]}.",
+            "remedy": f"Set {key} in the config's data section and add {chapter} to "
+            "report.chapters.",
+        }
+        path = staging / "results" / f"{chapter}.json"
+        path.write_text(json.dumps({"gaps": [gap]}, indent=2), encoding="utf-8")
+
+
+def previous_assessment(reports_dir: Path, config: AssessmentConfig) -> Path | None:
+    """``results.json`` of the latest published assessment of the same area (force and
+    districts) for an earlier period, whatever its config was called; None if there is none."""
+    found: list[tuple[int, float, Path]] = []
+    for manifest in reports_dir.glob("*/run_manifest.json"):
+        try:
+            settings = json.loads(manifest.read_text(encoding="utf-8"))["config"]
+            area, last_year = settings["area"], int(settings["period"]["last_year"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # not a published assessment this code can read
+        results = manifest.parent / "results.json"
+        if (
+            area.get("force") == config.area.force
+            and set(area.get("districts") or ()) == set(config.area.districts)
+            and last_year < config.period.last_year
+            and results.exists()
+        ):
+            found.append((last_year, results.stat().st_mtime, results))
+    return max(found)[2] if found else None
 
 
 def _reuse(keys_in_order, keys, earlier, previous, staging, record, progress) -> list[str]:
@@ -191,6 +269,7 @@ def _render(config: AssessmentConfig, staging: Path, progress: Progress, timings
         )
     ]
     results = write_results(staging)
+    neutralise_tables(staging)
     merged = merge(executed, _front_matter(config), appendix_markdown(config, results))
     (staging / "assessment.html").write_text(to_html(merged, _page(config)), encoding="utf-8")
     write_workbook(staging, config)
@@ -241,10 +320,12 @@ def _page(config: AssessmentConfig) -> Page:
 
 
 def _front_matter(config: AssessmentConfig) -> str:
+    """Markdown; the config's words are escaped, so they show as written and never as markup."""
+    title = escape_markdown(f"{config.title}: {config.area.display_name}")
     return (
-        f"# {config.title}: {config.area.display_name}\n\n"
-        f"Financial years {config.period_label}. Prepared under the Serious Violence Duty "
-        "for the partnership's strategic needs assessment.\n\n{contents}\n"
+        f"# {title}\n\n"
+        f"Financial years {escape_markdown(config.period_label)}. Prepared under the Serious "
+        "Violence Duty for the partnership's strategic needs assessment.\n\n{contents}\n"
     )
 
 
@@ -258,15 +339,117 @@ def _write_manifest(
     inputs = input_hashes(config)
     manifest = run_manifest(config, config_path, timings, inputs)
     manifest["chapters"] = chapters
+    manifest = relative_paths(manifest)
     (staging / "run_manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
 
-def _publish(staging: Path, target: Path) -> Path:
-    """Swap the staging folder into place; the old report survives any failure before."""
-    staging.chmod(0o755)
-    retired = target.parent / f".retired-{target.name}-{os.getpid()}"
-    if target.exists():
-        os.replace(target, retired)
-    os.replace(staging, target)
-    shutil.rmtree(retired, ignore_errors=True)
+# -- paths --------------------------------------------------------------------------------
+
+
+def project_relative(path: str | Path) -> str:
+    """``path`` relative to the project root when it lies inside it (published artefacts
+    carry no analyst's home folder); otherwise unchanged."""
+    absolute = from_root(path)
+    return str(absolute.relative_to(ROOT)) if absolute.is_relative_to(ROOT) else str(path)
+
+
+def relative_paths(value):
+    """Every string in a JSON-like value that is an absolute path inside the project, relative."""
+    if isinstance(value, dict):
+        return {key: relative_paths(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [relative_paths(item) for item in value]
+    if isinstance(value, str) and value.startswith(str(ROOT) + os.sep):
+        return project_relative(value)
+    return value
+
+
+def report_folder(reports_dir: Path, name: str) -> Path:
+    """``reports_dir/name``, refused unless it resolves to a folder directly inside it."""
+    target = reports_dir / name
+    if target.resolve().parent != reports_dir.resolve() or name in ("", ".", ".."):
+        raise ConfigError(f"report name {name!r} would publish outside {reports_dir}")
     return target
+
+
+# -- publishing and recovery --------------------------------------------------------------
+
+
+def _publish(staging: Path, target: Path) -> Path:
+    """Swap the staging folder into place in one atomic step, then remove the old report.
+
+    Killed before the swap, the old report is in place; after it, the new one is, and the
+    old copy left in the staging folder is removed by :func:`recover` on the next run.
+    Where the file system cannot exchange two folders, two renames via ``.retired-*``.
+    """
+    staging.chmod(0o755)
+    if not target.exists():
+        os.replace(staging, target)
+    elif exchange(staging, target):
+        shutil.rmtree(staging)
+    else:
+        retired = target.parent / f".retired-{target.name}-{os.getpid()}"
+        os.replace(target, retired)
+        os.replace(staging, target)
+        shutil.rmtree(retired)
+    return target
+
+
+def exchange(first: Path, second: Path) -> bool:
+    """Atomically swap two paths (``renameat2`` with ``RENAME_EXCHANGE``); False where the
+    platform or file system cannot, with both paths unchanged."""
+    rename = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if rename is None:
+        return False
+    if rename(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: no exchange here
+        return False
+    raise OSError(error, os.strerror(error), str(second))
+
+
+def recover(target: Path, progress: Progress = lambda message: None) -> None:
+    """Clear what a crashed or killed run left beside ``target``, and say what was done.
+
+    A ``.retired-<name>-<pid>`` folder is the previous report, moved aside by a run that
+    died before the new one took its place: it is restored when the report is missing and
+    removed otherwise. A ``.staging-<name>-<pid>-*`` folder whose run has ended is removed.
+    Folders of runs still going (their process is alive) are left alone.
+    """
+    name = re.escape(target.name)
+    leftovers = [
+        (folder, int(match["pid"]), kind)
+        for folder in sorted(target.parent.glob(".*"), key=_mtime, reverse=True)
+        for kind, pattern in (
+            ("retired", rf"\.retired-{name}-(?P<pid>\d+)"),
+            ("staging", rf"\.staging-{name}-(?P<pid>\d+)-[a-z0-9_]+"),
+        )
+        if (match := re.fullmatch(pattern, folder.name))
+    ]
+    for folder, pid, kind in leftovers:
+        if _alive(pid):  # a run still going (this process's own threads included)
+            continue
+        if kind == "retired" and not target.exists():
+            os.replace(folder, target)
+            progress(f"Restored {target.name} from {folder.name}, left by an interrupted run")
+        else:
+            shutil.rmtree(folder)
+            progress(f"Removed {folder.name}, left by an interrupted run")
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

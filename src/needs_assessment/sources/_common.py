@@ -18,6 +18,8 @@ from pandera.errors import SchemaError, SchemaErrors
 from needs_assessment.errors import DataError
 
 HEADER_LINES = 1
+#: Whole numbers are stored as 64-bit integers: a count at or beyond 2**63 cannot be.
+INT64_LIMIT = 2.0**63
 
 
 def require_file(path: str | Path) -> Path:
@@ -99,10 +101,17 @@ def to_number(
     allow_missing: bool = False,
     missing_markers: Iterable[str] = ("", ":", "..", "[x]", "[z]", "[c]", "*"),
 ) -> pd.Series:
-    """Parse a text column as numbers (thousands separators allowed); name the first bad row."""
+    """Parse a text column as numbers (thousands separators allowed); name the first bad row.
+
+    Digits must be ASCII 0-9 (``٣٤`` is refused, not read as missing), and whole numbers
+    must fit a 64-bit integer (a larger count would wrap round to a negative one).
+    """
     text = frame[column].astype("string").str.strip().str.replace(",", "", regex=False)
     missing = text.isin(list(missing_markers)) | text.isna()
+    _refuse(frame, column, path, ~missing & text.str.contains(r"[^\x00-\x7f]"), "0-9 digits")
     values = pd.to_numeric(text.where(~missing), errors="coerce")
+    if integer:
+        _refuse(frame, column, path, values.abs() >= INT64_LIMIT, "a count within the int64 range")
     bad = values.isna() & ~missing
     if bad.any():
         position = int(bad.to_numpy().argmax())
@@ -127,6 +136,19 @@ def to_number(
             )
         return values.astype("Int64")
     return values.astype("Float64")
+
+
+def _refuse(frame: pd.DataFrame, column: str, path, bad: pd.Series, expected: str) -> None:
+    """A ``DataError`` at the first row where ``bad`` holds (missing counts as not bad)."""
+    bad = bad.fillna(False).astype(bool)
+    if bad.any():
+        position = int(bad.to_numpy().argmax())
+        raise DataError(
+            path,
+            f"not a number: {frame[column].iloc[position]!r} (expected {expected})",
+            row=file_row(frame, position),
+            column=column,
+        )
 
 
 def file_row(frame: pd.DataFrame, position: int) -> int:

@@ -18,7 +18,8 @@ Office offence code, or a Y/N flag with another value.
 :func:`load` returns a typed frame validated by :data:`SCHEMA`: dates as dates, flags as
 booleans, ages and hour as nullable integers, plus the derived ``financial_year``
 ("2017/18"), ``year`` (the start year, 2017) and ``district_code`` (from the LSOA, given
-an LSOA -> district mapping). ``frame.attrs["synthetic"]`` is True when every offence
+an LSOA -> district mapping), and the optional :data:`OPTIONAL_COLUMNS` the file has
+(:mod:`.force_extract_people`). ``frame.attrs["synthetic"]`` is True when every offence
 reference starts with ``SYNTH-`` (the demonstration extract).
 """
 
@@ -37,6 +38,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from needs_assessment.errors import DataError
+from needs_assessment.sources import force_extract_people as people
 from needs_assessment.sources._common import validate
 
 #: The columns of the extract, in the order the template and the demo file use.
@@ -56,6 +58,9 @@ COLUMNS = (
     "offender_postcode_district",
     "county_lines",
 )
+#: Optional columns about people (ethnicity, domestic abuse, pseudonymous ids): see
+#: :mod:`.force_extract_people`. Checked when present; the People chapter needs them.
+OPTIONAL_COLUMNS = people.OPTIONAL_COLUMNS
 FLAGS = ("sharp_instrument", "firearm", "county_lines")
 SEXES = ("M", "F", "U")
 #: Age ranges accepted (years). Offenders: the age of criminal responsibility is 10.
@@ -156,7 +161,8 @@ def read_text(path: str | Path) -> tuple[pd.DataFrame, pd.Series]:
         frame, lines = _read_lines(path, text, header)
     if frame.empty:
         raise DataError(path, "file has a header but no data rows")
-    frame = frame[list(COLUMNS)].apply(lambda column: column.str.strip())
+    columns = [*COLUMNS, *people.present(frame.columns)]
+    frame = frame[columns].apply(lambda column: column.str.strip())
     return frame, pd.Series(lines, index=frame.index, dtype="int64")
 
 
@@ -239,7 +245,8 @@ def parse(
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         raise DataError(source, "required column is missing", row=1, column=missing[0])
-    text = frame[list(COLUMNS)].reset_index(drop=True).astype("str").fillna("")
+    optional = people.present(frame.columns)
+    text = frame[[*COLUMNS, *optional]].reset_index(drop=True).astype("str").fillna("")
     if lines is None:
         lines = pd.Series(np.arange(2, len(text) + 2), dtype="int64")
     lines = pd.Series(np.asarray(lines, dtype="int64"), index=text.index)
@@ -271,6 +278,8 @@ def parse(
         upper=True,
     )
     out["county_lines"] = check.flag("county_lines")
+    for column, values in people.typed(check, optional).items():
+        out[column] = values
 
     start = out["offence_date"].dt.year - (out["offence_date"].dt.month < 4).astype("int64")
     out["financial_year"] = (
@@ -286,7 +295,7 @@ def parse(
             lambda v: f"LSOA {v!r} has no district in the LSOA -> district lookup",
         )
 
-    typed = validate(SCHEMA, out, source, rows=lines)
+    typed = validate(people.schema(SCHEMA, optional, DERIVED), out, source, rows=lines)
     typed.attrs["source"] = str(source)
     typed.attrs["synthetic"] = bool(
         typed["offence_reference"].str.startswith(SYNTHETIC_PREFIX).all()
@@ -349,7 +358,9 @@ def _decode(path: Path, data: bytes) -> str:
 
 
 def _header(path: Path, fields: list[str]) -> list[str]:
-    names = [f.strip() for f in fields]
+    """The header's column names; unnamed columns (Excel's trailing empty columns) get a
+    placeholder name and are ignored."""
+    names = [f.strip() or f"_unnamed_{i + 1}" for i, f in enumerate(fields)]
     if len(names) == 1:
         delimiter = next((d for d in (";", "\t", "|") if d in names[0]), None)
         if delimiter is not None:
@@ -367,7 +378,7 @@ def _header(path: Path, fields: list[str]) -> list[str]:
         )
     missing = [c for c in COLUMNS if c not in names]
     if missing:
-        unexpected = [n for n in names if n not in COLUMNS]
+        unexpected = [n for n in names if n not in (*COLUMNS, *OPTIONAL_COLUMNS)]
         hint = (
             f"; unexpected column(s) {', '.join(repr(n) for n in unexpected)}: was it "
             "renamed? Use the template's column names"
@@ -472,7 +483,9 @@ class _Checker:
     def integers(self, column: str, low: int, high: int, what: str) -> pd.Series:
         text = self.text[column]
         blank = self.blank(column)
-        whole = text.str.fullmatch(r"\d+")
+        # ASCII digits only (an age in another script is refused, not stored as missing),
+        # and short enough that the number cannot overflow.
+        whole = text.str.fullmatch(r"[0-9]{1,9}")
         self.require(
             ~blank & ~whole,
             column,

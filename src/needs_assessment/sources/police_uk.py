@@ -45,6 +45,8 @@ COLUMN_TYPES = {
     for snake in COLUMNS.values()
 }
 FILE_GLOB = "**/*-street.csv"
+#: ``2018-10-cambridgeshire-street.csv``: the month and the force a street file covers.
+FILE_MONTH = re.compile(r"(?P<month>\d{4}-\d{2})-(?P<force>.+)-street\.csv$")
 MONTH_PATTERN = r"\d{4}-(0[1-9]|1[0-2])"
 LSOA_PATTERN = r"[EW]01\d{6}"
 REQUIRED_VALUES = ("Month", "Falls within", "Crime type")
@@ -104,7 +106,23 @@ def street_files(source: str | Path) -> list[Path]:
     files = sorted(p for p in source.glob(FILE_GLOB) if p.is_file())
     if not files:
         raise DataError(source, f"no police.uk street files ({FILE_GLOB}) in this folder")
+    _refuse_repeated_months(files)
     return files
+
+
+def _refuse_repeated_months(files: Sequence[Path]) -> None:
+    """The same force's month in two files would be counted twice: refuse, naming both."""
+    seen: dict[tuple[str, str], Path] = {}
+    for path in files:
+        match = FILE_MONTH.search(path.name)
+        key = (match["month"], match["force"]) if match else (path.name, "")
+        if key in seen:
+            raise DataError(
+                path,
+                f"month {key[0]} of {key[1] or 'this file'} is also in {seen[key]}: "
+                "keep one copy, or the month is counted twice",
+            )
+        seen[key] = path
 
 
 def street_crimes(
@@ -355,6 +373,8 @@ def _run(groups: dict[str, list[Path]], action):
     """Run a DuckDB action; turn a failure into a DataError naming file, row and column."""
     try:
         return action()
+    except duckdb.InterruptException:
+        raise KeyboardInterrupt from None  # Ctrl-C inside DuckDB: exit 130, not a data error
     except duckdb.Error as exc:
         raise _explain(exc, [p for paths in groups.values() for p in paths]) from None
 

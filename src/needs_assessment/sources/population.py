@@ -1,8 +1,8 @@
 """Population: district mid-year estimates and LSOA (2011) populations, as tidy frames.
 
-:func:`lsoa_population_for_year` gives an LSOA population for any year 2001-2020 from the
-few LSOA years available (Census 2011, mid-2017, mid-2019, mid-2020), scaled to that
-year's district estimates.
+:func:`lsoa_population_for_year` gives an LSOA population for any year of the district
+estimates from the few LSOA years available (Census 2011 and the SAPE mid-year files found
+in the LSOA folder: :func:`sape_files`), scaled to that year's district estimates.
 """
 
 from __future__ import annotations
@@ -19,15 +19,38 @@ from needs_assessment.paths import RAW_DIR
 from needs_assessment.sources import geography
 from needs_assessment.sources._common import read_csv_text, require_columns, to_number, validate
 
-_SAPE = RAW_DIR / "population_lsoa" / "ons_sape_mid{}_lsoa11_persons_syoa.csv.gz"
+#: An LSOA population (SAPE) file: CSV, the mid-year in its name ("..._mid2019_...csv.gz").
+SAPE_FILE = re.compile(r"mid-?(\d{4}).*\.csv(\.gz)?$", re.IGNORECASE)
+CENSUS_YEAR = 2011
+
+
+def sape_files(folder: str | Path) -> dict[str, Path]:
+    """``sape_<year>`` -> path, for every SAPE file in ``folder`` (none if it is missing)."""
+    folder = Path(folder)
+    files: dict[str, Path] = {}
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if match := SAPE_FILE.search(path.name):
+            key = f"sape_{match.group(1)}"
+            if key in files:
+                raise DataError(path, f"a second LSOA population file for mid-{match.group(1)}")
+            files[key] = path
+    return files
+
+
+def lsoa_years(files: dict[str, Path]) -> tuple[int, ...]:
+    """Years with an LSOA population: the 2011 Census and each ``sape_<year>`` file."""
+    sape = (int(key.removeprefix("sape_")) for key in files if key.startswith("sape_"))
+    return tuple(sorted({CENSUS_YEAR, *sape}))
+
+
 FILES = {
     "district_mye": RAW_DIR / "population" / "ons_mye_lad_population_2001_2020.csv.gz",
     "mye2_2018": RAW_DIR / "population" / "ukmidyearestimates2018_MYE2_persons_lad.csv",
     "census_2011": RAW_DIR / "crime_sim_toolkit" / "census_2011_population_hh.csv",
-    **{f"sape_{year}": Path(str(_SAPE).format(year)) for year in (2017, 2019, 2020)},
+    **sape_files(RAW_DIR / "population_lsoa"),
 }
-#: Years with an LSOA population: the 2011 Census and the ONS SAPE mid-year files.
-LSOA_YEARS = (2011, 2017, 2019, 2020)
+#: LSOA years of the default files (found on disk, as for any configured folder).
+LSOA_YEARS = lsoa_years(FILES)
 #: Districts (LAD 2017 codes) merged 2019-2021 -> the code the district estimates use.
 LAD17_MERGED = {
     **dict.fromkeys(("E06000028", "E06000029", "E07000048"), "E06000058"),  # BCP
@@ -101,7 +124,7 @@ SCALED_SCHEMA = pa.DataFrameSchema(
         "lsoa11_code": _lsoa,
         "district_code": _area_code,
         "year": pa.Column(int),
-        "base_year": pa.Column(int, pa.Check.isin(LSOA_YEARS)),
+        "base_year": pa.Column(int, pa.Check.in_range(CENSUS_YEAR, 2100)),
         "base_population": _people,
         "scale": pa.Column(float, pa.Check.in_range(0.5, 2.0)),
         "population": pa.Column(float, pa.Check.ge(0)),
@@ -237,16 +260,16 @@ def read_census_2011_lsoa(path: str | Path = FILES["census_2011"]) -> pd.DataFra
     tidy = pd.DataFrame({
         "lsoa11_code": frame["LSOA Code"].str.strip(),
         "lsoa11_name": frame["LSOA Name"].str.strip(),
-        "year": pd.array([2011] * len(frame), dtype="Int64"), "population": persons,
+        "year": pd.array([CENSUS_YEAR] * len(frame), dtype="Int64"), "population": persons,
         "households": to_number(frame, "Households", path),
         "hectares": to_number(frame, "Hectares", path, integer=False),
     })  # fmt: skip
     return validate(CENSUS_SCHEMA, tidy, path)
 
 
-def nearest_lsoa_year(year: int) -> int:
+def nearest_lsoa_year(year: int, years: tuple[int, ...] = LSOA_YEARS) -> int:
     """The LSOA year closest to ``year`` (ties go to the later year)."""
-    return min(LSOA_YEARS, key=lambda y: (abs(y - year), -y))
+    return min(years, key=lambda y: (abs(y - year), -y))
 
 
 def lsoa_population_for_year(
@@ -256,32 +279,34 @@ def lsoa_population_for_year(
     lookup: pd.DataFrame | None = None,
     files: dict[str, Path] | None = None,
 ) -> pd.DataFrame:
-    """LSOA populations for ``year`` (2001-2020), England and Wales.
+    """LSOA populations for ``year`` (any year of the district estimates), England and Wales.
 
-    Policy: take the LSOA populations of the nearest LSOA year (Census 2011, mid-2017,
-    mid-2019, mid-2020; ties go to the later year) and scale them so the LSOAs of each
+    Policy: take the LSOA populations of the nearest LSOA year (Census 2011 or a SAPE
+    file's mid-year; ties go to the later year) and scale them so the LSOAs of each
     district sum to that district's mid-year estimate for ``year``. The spread of people
     across LSOAs is the base year's; district totals are the official ones. Districts
     come from the OA lookup (LAD 2017), with districts merged 2019-2021 mapped to the
     merged code the estimates use. Populations stay unrounded (so sums match exactly).
 
     Columns: ``lsoa11_code, district_code, year, base_year, base_population, scale,
-    population``. ``districts`` and ``lookup`` default to :func:`read_district_population`
+    population``. ``files`` (keys as :data:`FILES`: ``district_mye``, ``census_2011`` and
+    one ``sape_<year>`` per SAPE file) defaults to :data:`FILES`; its SAPE keys are the LSOA
+    years used. ``districts`` and ``lookup`` default to :func:`read_district_population`
     and :func:`geography.read_lsoa_district_lookup`.
     """
-    files = {**FILES, **(files or {})}
+    files = FILES if files is None else files
     districts = read_district_population(files["district_mye"]) if districts is None else districts
     estimates = districts[districts["year"] == year].set_index("code")["population"]
     if estimates.empty:
         raise DataError(files["district_mye"], f"no district estimates for {year}", column="year")
-    base_year = nearest_lsoa_year(year)
+    base_year = nearest_lsoa_year(year, lsoa_years(files))
     base = _lsoa_base(base_year, files)
     lookup = geography.read_lsoa_district_lookup() if lookup is None else lookup
     return _scale(base, lookup, estimates, year, base_year, files["district_mye"])
 
 
 def _lsoa_base(base_year: int, files: dict[str, Path]) -> pd.DataFrame:
-    if base_year == 2011:
+    if base_year == CENSUS_YEAR:
         return read_census_2011_lsoa(files["census_2011"])
     return read_lsoa_population(files[f"sape_{base_year}"], year=base_year)
 

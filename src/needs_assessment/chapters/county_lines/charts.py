@@ -1,9 +1,13 @@
-"""Charts for the County Lines chapter. Each returns a figure; its alt text is built in
-:mod:`needs_assessment.chapters.county_lines.analysis` from the same computed values.
+"""Charts for the County Lines chapter. Each returns a figure; its alt text and caption are
+the ``text/*_chart.md.j2`` templates, filled from the same computed values
+(:mod:`needs_assessment.chapters.county_lines.words`). Every chart drawn from a synthetic
+extract carries :data:`needs_assessment.tiers.SYNTHETIC_STAMP` in its title.
 
 Market types are shown by colour *and* marker or hatching (Okabe-Ito colours, safe for the
-common forms of colour blindness): importing vermillion, home-grown blue, mixed / uncertain
-grey, too few offenders hatched white.
+common forms of colour blindness): importing vermillion, home-grown blue, mixed grey, too few
+offenders hatched white. Certainty by fill: a clear year is a filled marker, an uncertain one
+hollow; on the map an uncertain type is dotted. The import-share chart draws the published
+(disclosure-controlled) table, so a suppressed share is not drawn.
 """
 
 from __future__ import annotations
@@ -13,13 +17,16 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
-from needs_assessment.chapters.county_lines.analysis import (
+from needs_assessment import tiers
+from needs_assessment.chapters.county_lines.markets import (
+    CLEAR,
     HOME_GROWN,
     IMPORTING,
     MARKET_TYPES,
     MIXED,
     OTHER_ORIGINS,
     TOO_FEW,
+    UNCERTAIN,
     Settings,
 )
 from needs_assessment.presentation.figures import (
@@ -32,9 +39,19 @@ from needs_assessment.presentation.figures import (
 MARKET_COLOURS = {IMPORTING: "#D55E00", HOME_GROWN: "#0072B2", MIXED: "#999999", TOO_FEW: "#FFFFFF"}
 MARKET_MARKERS = {IMPORTING: "^", HOME_GROWN: "v", MIXED: "o", TOO_FEW: "x"}
 MARKET_HATCHES = {IMPORTING: "", HOME_GROWN: "", MIXED: "", TOO_FEW: "///"}
+UNCERTAIN_HATCH = ".."
+#: Hatching of a classified district whose certainty is suppressed (it would bound a count).
+HIDDEN_HATCH = "xx"
+CERTAINTY_HIDDEN = "certainty not shown"
+NOT_SHOWN = "not shown (small numbers)"
 LINE_STYLES = ["-", "--", "-.", ":"]
 #: Boundaries are simplified to this tolerance (metres, British National Grid) for drawing.
 SIMPLIFY_METRES = 50
+
+
+def _title(fig: plt.Figure, title: str, synthetic: bool) -> None:
+    """The figure's title, stamped when the data are synthetic."""
+    fig.suptitle(f"{title} — {tiers.SYNTHETIC_STAMP}" if synthetic else title, fontsize=11)
 
 
 def _year_axis(ax, years) -> None:
@@ -45,8 +62,10 @@ def _percent_axis(ax) -> None:
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
 
 
-def import_shares(markets: pd.DataFrame, settings: Settings, label: str) -> plt.Figure:
-    """Import share by district and year, 95% interval bars, the threshold as a dashed line."""
+def import_shares(markets: pd.DataFrame, settings: Settings, synthetic: bool) -> plt.Figure:
+    """Import share by district and year with interval bars, the threshold as a dashed line.
+
+    ``markets`` is the published market table: suppressed shares are missing, not drawn."""
     districts = list(dict.fromkeys(markets["district"]))
     columns = 3
     rows = -(-len(districts) // columns)
@@ -62,26 +81,38 @@ def import_shares(markets: pd.DataFrame, settings: Settings, label: str) -> plt.
                 continue
             colour = MARKET_COLOURS[market_type]
             edge = "#595959" if market_type == TOO_FEW else colour
+            share = part["import_share"].astype(float)
             ax.errorbar(
-                part["year"],
-                part["import_share"],
+                part["year"].astype(float),
+                share,
                 yerr=[
-                    part["import_share"] - part["import_lower_95"],
-                    part["import_upper_95"] - part["import_share"],
+                    share - part["import_lower_95"].astype(float),
+                    part["import_upper_95"].astype(float) - share,
                 ],
                 fmt="none",
                 ecolor=edge,
                 elinewidth=1.2,
                 capsize=2,
             )
+            for sure, face in ((CLEAR, edge), (UNCERTAIN, "#FFFFFF")) * (market_type != TOO_FEW):
+                dots = part[part["certainty"].astype(object) == sure]
+                ax.scatter(
+                    dots["year"].astype(float),
+                    dots["import_share"].astype(float),
+                    marker=MARKET_MARKERS[market_type],
+                    s=36,
+                    facecolors=face,
+                    edgecolors=edge,
+                    zorder=3,
+                )
+            rest = part[~part["certainty"].astype(object).isin([CLEAR, UNCERTAIN])]
             ax.scatter(
-                part["year"],
-                part["import_share"],
+                rest["year"].astype(float),
+                rest["import_share"].astype(float),
                 marker=MARKET_MARKERS[market_type],
                 s=36,
                 color=edge,
                 zorder=3,
-                label=market_type,
             )
         ax.set_title(district, fontsize=10)
         ax.set_ylim(0, 1)
@@ -105,15 +136,31 @@ def import_shares(markets: pd.DataFrame, settings: Settings, label: str) -> plt.
             [], [], color="#000000", ls="--", label=f"threshold ({settings.import_threshold:.0%})"
         )
     )
-    fig.legend(handles=handles, loc="lower center", ncol=5, frameon=False)
+    handles.append(
+        plt.Line2D(
+            [], [], ls="none", marker="o", color="#595959", mfc="#FFFFFF", label="hollow: uncertain"
+        )
+    )
+    fig.legend(handles=handles, loc="lower center", ncol=6, frameon=False)
     fig.supylabel("Supply offenders from outside the force")
-    fig.suptitle(f"Import share by district — {label}", fontsize=11)
+    _title(fig, "Import share by district", synthetic)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
 
 
+def _certainty_hatch(market_type: str, certainty) -> str:
+    """Dotted where uncertain, crossed where a classified type's certainty is suppressed,
+    else the type's own hatching."""
+    certainty = None if pd.isna(certainty) else str(certainty)
+    if certainty == UNCERTAIN:
+        return UNCERTAIN_HATCH
+    if market_type in (IMPORTING, HOME_GROWN, MIXED) and certainty != CLEAR:
+        return HIDDEN_HATCH
+    return MARKET_HATCHES.get(market_type, "")
+
+
 def origins(
-    origin_table: pd.DataFrame, districts: list[str], period: str, label: str
+    origin_table: pd.DataFrame, districts: list[str], period: str, synthetic: bool
 ) -> plt.Figure:
     """Ranked bars: where out-of-force supply offenders lived, one panel per district."""
     districts = list(districts) or list(dict.fromkeys(origin_table["district"]))[:1]
@@ -144,12 +191,12 @@ def origins(
         ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
         ax.grid(axis="y", visible=False)
     fig.supxlabel("Share of the district's out-of-force supply offenders")
-    fig.suptitle(f"Home areas of out-of-force supply offenders, {period} — {label}", fontsize=11)
+    _title(fig, f"Home areas of out-of-force supply offenders, {period}", synthetic)
     fig.tight_layout()
     return fig
 
 
-def market_map(boundaries, summary: pd.DataFrame, label: str) -> plt.Figure:
+def market_map(boundaries, summary: pd.DataFrame, synthetic: bool) -> plt.Figure:
     """Districts coloured by market type: the latest year, and the recent years pooled.
 
     No web tiles and no coordinate axes; colour and hatching name the type, a legend says which.
@@ -162,19 +209,27 @@ def market_map(boundaries, summary: pd.DataFrame, label: str) -> plt.Figure:
     boundaries = boundaries.assign(geometry=boundaries.geometry.simplify(SIMPLIFY_METRES))
     present: set[str] = set()
     for ax, (column, title) in zip(axes, panels, strict=True):
+        certainty = column.replace("market_type", "certainty")
         types = dict(zip(summary["district_code"], summary[column], strict=True))
-        shapes = boundaries.assign(market_type=boundaries["lad17_code"].map(types))
-        for market_type in MARKET_TYPES:
-            part = shapes[shapes["market_type"] == market_type]
-            if len(part):
-                present.add(market_type)
-                part.plot(
-                    ax=ax,
-                    color=MARKET_COLOURS[market_type],
-                    edgecolor="#333333",
-                    linewidth=0.8,
-                    hatch=MARKET_HATCHES[market_type],
-                )
+        sure = dict(zip(summary["district_code"], summary[certainty], strict=True))
+        shapes = boundaries.assign(
+            market_type=boundaries["lad17_code"].map(types).fillna(NOT_SHOWN)
+        )
+        shapes["hatch"] = [
+            _certainty_hatch(t, sure.get(c))
+            for t, c in zip(shapes["market_type"], shapes["lad17_code"], strict=True)
+        ]
+        for (market_type, hatch), part in shapes.groupby(["market_type", "hatch"], sort=False):
+            present.add(market_type)
+            present.update({UNCERTAIN} if hatch == UNCERTAIN_HATCH else set())
+            present.update({CERTAINTY_HIDDEN} if hatch == HIDDEN_HATCH else set())
+            part.plot(
+                ax=ax,
+                color=MARKET_COLOURS.get(market_type, "#FFFFFF"),
+                edgecolor="#333333",
+                linewidth=0.8,
+                hatch=hatch,
+            )
         for row in shapes.itertuples():
             point = row.geometry.representative_point()
             dark = row.market_type in (IMPORTING, HOME_GROWN)
@@ -192,25 +247,34 @@ def market_map(boundaries, summary: pd.DataFrame, label: str) -> plt.Figure:
         ax.set_axis_off()
         ax.set_aspect("equal")
         ax.set_title(title, fontsize=10)
-    fig.legend(
-        handles=[
-            Patch(
-                facecolor=MARKET_COLOURS[t], edgecolor="#333333", hatch=MARKET_HATCHES[t], label=t
+    handles = [
+        Patch(
+            facecolor=MARKET_COLOURS.get(t, "#FFFFFF"),
+            edgecolor="#333333",
+            hatch=MARKET_HATCHES.get(t, ""),
+            label=t,
+        )
+        for t in (*MARKET_TYPES, NOT_SHOWN)
+        if t in present
+    ]
+    for label, hatch in ((UNCERTAIN, UNCERTAIN_HATCH), (CERTAINTY_HIDDEN, HIDDEN_HATCH)):
+        if label in present:
+            handles.append(
+                Patch(facecolor="#DDDDDD", edgecolor="#333333", hatch=hatch, label=label)
             )
-            for t in MARKET_TYPES
-            if t in present
-        ],
+    fig.legend(
+        handles=handles,
         loc="lower center",
-        ncol=4,
+        ncol=5,
         frameon=False,
         title="Drug-market type",
     )
-    fig.suptitle(f"Drug-market type by district — {label}", fontsize=11)
+    _title(fig, "Drug-market type by district", synthetic)
     fig.tight_layout(rect=(0, 0.08, 1, 0.95))
     return fig
 
 
-def indicators(indicator_table: pd.DataFrame, label: str) -> plt.Figure:
+def indicators(indicator_table: pd.DataFrame, synthetic: bool) -> plt.Figure:
     """Four market indicators by district over time."""
     panels = [
         ("supply_per_1000", "Drug supply per 1,000", False),
@@ -239,7 +303,7 @@ def indicators(indicator_table: pd.DataFrame, label: str) -> plt.Figure:
         _year_axis(ax, indicator_table["year"])
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=len(districts), frameon=False, fontsize=8)
-    fig.suptitle(f"Drug-market indicators by district — {label}", fontsize=11)
+    _title(fig, "Drug-market indicators by district", synthetic)
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig
 

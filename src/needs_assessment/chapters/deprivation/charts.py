@@ -1,5 +1,5 @@
-"""Charts for the deprivation chapter. Each returns a figure; its alt text is built in
-:mod:`needs_assessment.chapters.deprivation.analysis` from the same computed values."""
+"""Charts for the deprivation chapter. Each returns a figure; its alt text and caption come
+from ``text/<chart>.md.j2``, filled by :mod:`.words` from the same computed values."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ from matplotlib.patches import Patch, Rectangle
 from statsmodels.nonparametric.smoothers_lowess import lowess
 
 from needs_assessment.chapters.deprivation.analysis import (
-    FEWER,
-    MORE,
+    RATE,
+    RATE_LOWER,
+    RATE_UPPER,
     Analysis,
     DeprivationChapter,
-    unexpected_list,
 )
+from needs_assessment.chapters.deprivation.gradient import FEWER, MORE, unexpected_list
+from needs_assessment.chapters.deprivation.tables import rate_header
 from needs_assessment.presentation.figures import BENCHMARK_COLOUR, FORCE_COLOUR, PALETTE
 
 #: 3 x 3 bivariate palette, (deprivation tercile, violence tercile) -> colour, 1 = low.
@@ -41,15 +43,15 @@ _HALO = [pe.withStroke(linewidth=2.5, foreground="white")]
 
 
 def deciles(a: Analysis) -> plt.Figure:
-    """Rate by national IMD decile with 95% intervals and the area's rate."""
+    """Rate by national IMD decile with intervals (at the configured level) and the area's rate."""
     d = a.deciles
     fig, ax = plt.subplots(figsize=(8.5, 4.5))
     x = d["imd_decile"].to_numpy()
-    rate = d["rate_per_1000"].to_numpy(dtype=float)
+    rate = d[RATE].to_numpy(dtype=float)
     errors = np.vstack(
         [
-            rate - d["rate_lower_95"].to_numpy(dtype=float),
-            d["rate_upper_95"].to_numpy(dtype=float) - rate,
+            rate - d[RATE_LOWER].to_numpy(dtype=float),
+            d[RATE_UPPER].to_numpy(dtype=float) - rate,
         ]
     )
     ax.bar(x, rate, color=FORCE_COLOUR, width=0.75)
@@ -80,7 +82,7 @@ def deciles(a: Analysis) -> plt.Figure:
     ]
     ax.set_xticks(x, labels)
     ax.set_xlabel("National IMD 2019 decile (number of LSOAs at the foot of each bar)")
-    ax.set_ylabel("Offences per 1,000 residents a year")
+    ax.set_ylabel(f"Offences {rate_header(a.months).lower()}")
     fig.tight_layout()
     return fig
 
@@ -98,7 +100,7 @@ def scatter(a: Analysis, min_events: int = 10, label_top: int = 4) -> plt.Figure
     for i, (district, group) in enumerate(shown.groupby("district", sort=True)):
         ax.scatter(
             group["imd_rank"],
-            group["rate_per_1000"],
+            group[RATE],
             s=14,
             alpha=0.75,
             color=PALETTE[i % len(PALETTE)],
@@ -116,7 +118,7 @@ def scatter(a: Analysis, min_events: int = 10, label_top: int = 4) -> plt.Figure
         label=f"fewer than {min_events} offences (rate not shown)",
     )
     smooth = lowess(
-        t["rate_per_1000"].to_numpy(dtype=float),
+        t[RATE].to_numpy(dtype=float),
         t["imd_rank"].to_numpy(dtype=float),
         frac=0.5,
         return_sorted=True,
@@ -126,7 +128,7 @@ def scatter(a: Analysis, min_events: int = 10, label_top: int = 4) -> plt.Figure
     flagged = flagged[flagged["count"] >= min_events]
     ax.scatter(
         flagged["imd_rank"],
-        flagged["rate_per_1000"],
+        flagged[RATE],
         s=40,
         facecolors="none",
         edgecolors="#222222",
@@ -136,14 +138,14 @@ def scatter(a: Analysis, min_events: int = 10, label_top: int = 4) -> plt.Figure
     for row in flagged.head(label_top).itertuples():
         ax.annotate(
             row.lsoa11_name,
-            (row.imd_rank, row.rate_per_1000),
+            (row.imd_rank, getattr(row, RATE)),
             xytext=(4, 2),
             textcoords="offset points",
             fontsize=7,
             path_effects=_HALO,
         )
     ax.set_yscale("function", functions=(np.sqrt, np.square))
-    top = float(shown["rate_per_1000"].max()) if len(shown) else 1.0
+    top = float(shown[RATE].max()) if len(shown) else 1.0
     ticks = [v for v in (0, 5, 10, 20, 50, 100, 200, 500, 1000) if v <= top * 1.05]
     ax.set_yticks(ticks, [f"{v:,}" for v in ticks])
     ax.set_ylim(0, top * 1.08)
@@ -151,7 +153,7 @@ def scatter(a: Analysis, min_events: int = 10, label_top: int = 4) -> plt.Figure
     ax.set_xlabel(
         "National IMD 2019 rank (1 = most deprived in England; more deprived to the right)"
     )
-    ax.set_ylabel("Offences per 1,000 residents a year (square-root scale)")
+    ax.set_ylabel(f"Offences {rate_header(a.months).lower()} (square-root scale)")
     ax.legend(loc="upper left", fontsize=8, frameon=False, ncol=2)
     fig.tight_layout()
     return fig

@@ -3,8 +3,9 @@
 Maps are drawn with geopandas and matplotlib only (no web tiles), so the page works
 offline; colours are colour-blind safe (Okabe-Ito for categories, viridis for rates,
 cividis for the heat map), and hot and cold spots also differ in marker shape.
-Each function returns a figure; its alt text is built in the chapter's
-:mod:`analysis` module.
+Each function returns a figure; its alt text and caption are in the chapter's
+``text/`` templates. Every image drawn from a synthetic tier carries
+:data:`~needs_assessment.tiers.SYNTHETIC_STAMP` inside it.
 """
 
 from __future__ import annotations
@@ -22,23 +23,42 @@ from matplotlib.path import Path
 from shapely.geometry.polygon import orient
 
 from needs_assessment.chapters.hotspots.analysis import (
-    COLD,
-    HOT,
-    MONTHS,
-    NOT_SIGNIFICANT,
-    NOT_TESTED,
-    WEEKDAYS,
+    RATE_CLASSES,
     HotspotsChapter,
+    mapped_rates,
+    rate_classes,
+    selection,
 )
+from needs_assessment.chapters.hotspots.timing import MONTHS, WEEKDAYS
+from needs_assessment.methods.spatial import COLD, HOT, NOT_SIGNIFICANT, NOT_TESTED
 from needs_assessment.presentation.figures import PALETTE
+from needs_assessment.presentation.text import plural
+from needs_assessment.tiers import SYNTHETIC_STAMP
 
 HOT_COLOUR = PALETTE[5]  # vermillion
 COLD_COLOUR = PALETTE[0]  # blue
 NEUTRAL = "#e3e3e3"
 OUTLINE = "#1a1a1a"
-CLASSES = 5
+STAMP_COLOUR = "#b2182b"
 MARKERS = {HOT: "^", COLD: "v"}
 SPOT_COLOURS = {HOT: HOT_COLOUR, COLD: COLD_COLOUR, NOT_SIGNIFICANT: NEUTRAL, NOT_TESTED: "#ffffff"}
+
+
+def _stamp(fig: plt.Figure, synthetic: bool) -> float:
+    """Stamp a synthetic figure at its top; return the top of the room left for the axes."""
+    if not synthetic:
+        return 1.0
+    fig.text(
+        0.5,
+        0.995,
+        SYNTHETIC_STAMP,
+        ha="center",
+        va="top",
+        fontsize=11,
+        fontweight="bold",
+        color=STAMP_COLOUR,
+    )
+    return 0.95
 
 
 def _grid(n: int, max_columns: int = 3) -> tuple[int, int]:
@@ -125,11 +145,12 @@ def force_maps(chapter: HotspotsChapter, tier: str) -> plt.Figure:
         _markers(ax, data)
         hot = int((data["hotspot"] == HOT).sum())
         cold = int((data["hotspot"] == COLD).sum())
-        ax.set_title(f"{chapter.labels[category]}\n{hot} hot spots, {cold} cold spots", fontsize=10)
+        spots = f"{plural(hot, 'hot spot')}, {plural(cold, 'cold spot')}"
+        ax.set_title(f"{chapter.labels[category]}\n{spots}", fontsize=10)
         ax.set_axis_off()
     for ax in list(axes.flat)[len(categories) :]:
         ax.set_visible(False)
-    fdr = chapter.settings["fdr_level"] * 100
+    fdr = chapter.settings.fdr_level * 100
     handles = [
         Line2D(
             [],
@@ -155,15 +176,9 @@ def force_maps(chapter: HotspotsChapter, tier: str) -> plt.Figure:
         Line2D([], [], color=OUTLINE, lw=0.9, label="District boundary"),
     ]
     fig.legend(handles=handles, loc="lower center", ncol=4, frameon=False)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    top = _stamp(fig, chapter.tiers[tier].synthetic)
+    fig.tight_layout(rect=(0, 0.05, 1, top))
     return fig
-
-
-def rate_classes(rates: pd.Series, k: int = CLASSES) -> np.ndarray:
-    """Upper bounds of up to ``k`` quantile classes of the rates (duplicates merged)."""
-    values = rates.dropna().to_numpy(dtype=float)
-    bounds = np.unique(np.quantile(values, np.linspace(0, 1, k + 1)[1:]))
-    return bounds
 
 
 def district_maps(
@@ -173,14 +188,12 @@ def district_maps(
 
     LSOAs with fewer than ``min_events_for_rate`` events show no rate (grey), as in the tables.
     """
-    rows = chapter.results[
-        (chapter.results["tier"] == tier) & (chapter.results["category"] == category)
-    ]
+    rows = selection(chapter, tier, category)
     data = chapter.lsoas[["lsoa_code", "geometry"]].merge(
         rows[["lsoa_code", "district_code", "count", "rate_per_1000", "hotspot"]], on="lsoa_code"
     )
     shown = data["count"] >= min_events_for_rate
-    bounds = rate_classes(data.loc[shown, "rate_per_1000"])
+    bounds = rate_classes(mapped_rates(data, min_events_for_rate), RATE_CLASSES)
     colours = plt.get_cmap("viridis", len(bounds))
     klass = np.searchsorted(bounds, data["rate_per_1000"].to_numpy(), side="left")
     fill = [
@@ -204,9 +217,7 @@ def district_maps(
         pad = 0.03 * max(maxx - minx, maxy - miny)
         ax.set_xlim(minx - pad, maxx + pad)
         ax.set_ylim(miny - pad, maxy + pad)
-        ax.set_title(
-            f"{district.district}: {len(hot)} hot spot{'s' if len(hot) != 1 else ''}", fontsize=10
-        )
+        ax.set_title(f"{district.district}: {plural(len(hot), 'hot spot')}", fontsize=10)
         ax.set_axis_off()
     for ax in list(axes.flat)[len(districts) :]:
         ax.set_visible(False)
@@ -238,7 +249,8 @@ def district_maps(
         title="Offences per 1,000 residents a year",
         title_fontsize=8,
     )
-    fig.tight_layout(rect=(0, 0.09, 1, 1))
+    top = _stamp(fig, chapter.tiers[tier].synthetic)
+    fig.tight_layout(rect=(0, 0.09, 1, top))
     return fig
 
 
@@ -266,11 +278,28 @@ def lorenz(chapter: HotspotsChapter) -> plt.Figure:
         ax.set_ylabel("% of offences")
         ax.set_title(chapter.tiers[tier].label, fontsize=10)
         ax.legend(frameon=False, fontsize=8, loc="lower right")
+        if chapter.tiers[tier].synthetic:
+            _stamp_axes(ax)
     fig.tight_layout()
     return fig
 
 
-def hour_heatmap(hour_week: pd.DataFrame) -> plt.Figure:
+def _stamp_axes(ax) -> None:
+    """Stamp one panel drawn from synthetic data, inside its plotting area."""
+    ax.text(  # below the diagonal, above the legend: clear of every curve
+        0.97,
+        0.36,
+        SYNTHETIC_STAMP,
+        transform=ax.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize=9,
+        fontweight="bold",
+        color=STAMP_COLOUR,
+    )
+
+
+def hour_heatmap(hour_week: pd.DataFrame, synthetic: bool) -> plt.Figure:
     """Hour of day by day of week, % of each category's offences; one panel per category."""
     categories = list(dict.fromkeys(hour_week["category"]))
     fig, axes = plt.subplots(
@@ -285,11 +314,11 @@ def hour_heatmap(hour_week: pd.DataFrame) -> plt.Figure:
         ax.set_title(data["label"].iloc[0], fontsize=10)
         ax.grid(False)
         fig.colorbar(image, ax=ax, shrink=0.8, label="% of offences")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, _stamp(fig, synthetic)))
     return fig
 
 
-def month_profile(months: pd.DataFrame) -> plt.Figure:
+def month_profile(months: pd.DataFrame, synthetic: bool) -> plt.Figure:
     """Offences per day by calendar month, indexed to the average day (= 100)."""
     fig, ax = plt.subplots(figsize=(8, 4))
     styles = ["-", "--", "-."]
@@ -307,5 +336,5 @@ def month_profile(months: pd.DataFrame) -> plt.Figure:
     ax.set_xticks(range(1, 13), [m[:3] for m in MONTHS])
     ax.set_ylabel("Offences per day (average day = 100)")
     ax.legend(frameon=False, fontsize=8)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, _stamp(fig, synthetic)))
     return fig

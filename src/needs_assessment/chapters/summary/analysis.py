@@ -11,10 +11,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from needs_assessment.presentation.text import join, rate
-
-JUDGEMENT_WORDS = {"Higher": "higher than", "Lower": "lower than", "Comparable": "comparable with"}
-
 
 def load_results(folder: Path) -> dict:
     """The chapters' results recorded so far in ``folder/results`` (one key per chapter)."""
@@ -31,206 +27,221 @@ def load_previous(folder: Path) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
-def findings_markdown(results: dict) -> str:
-    """Key findings grouped under short headings, each a bulleted list of sentences."""
-    trends = results.get("trends", {})
-    groups = [
-        ("Latest financial year", trend_findings({**trends, "rolling_year": []})),
-        (
-            "Latest published 12 months",
-            trend_findings({"rolling_year": trends.get("rolling_year", [])}),
-        ),
-        ("Deprivation", deprivation_findings(results.get("deprivation", {}))),
-        ("Hotspots", hotspot_findings(results.get("hotspots", {}))),
-        ("County Lines", county_lines_findings(results.get("county_lines", {}))),
-    ]
-    blocks = [
-        f"**{title}**\n\n" + "\n".join(f"- {s}" for s in sentences)
-        for title, sentences in groups
-        if sentences
-    ]
-    return "\n\n".join(blocks) or "No chapter recorded findings."
-
-
-def trend_findings(trends: dict) -> list[str]:
-    """Plain sentences for the Board: each category's latest change and its benchmark."""
-    sentences = []
-    for row in trends.get("judgements", []):
-        change = row.get("change_on_previous_pct")
-        if change is None:
-            continue
-        direction = "rose" if change > 0 else "fell"
-        sentence = (
-            f"{row['label']} {direction} {abs(change):.0f}% on the previous year to "
-            f"{row['count']:,} offences in {row['financial_year']} "
-            f"({row['vs_previous_year'].lower()} by a Poisson test), "
-            f"{JUDGEMENT_WORDS.get(row['vs_three_year_average'], 'not compared with')} the "
-            f"3-year average"
-        )
-        if row.get("vs_england_wales") in JUDGEMENT_WORDS:
-            sentence += (
-                f", and the rate was {JUDGEMENT_WORDS[row['vs_england_wales']]} England and Wales"
-            )
-        sentences.append(sentence + ".")
-    for row in trends.get("rolling_year", []):
-        if row["judgement"] == "Higher":
-            sentences.append(
-                f"In the latest published 12 months ({row['period']}) {row['label'].lower()} "
-                f"stood at {row['count']:,}, {row['change_pct']:+.0f}% on the 12 months before "
-                "(statistically higher)."
-            )
-    return sentences
-
-
-def deprivation_findings(dep: dict) -> list[str]:
-    """The strength of the link with deprivation, with its uncertainty."""
+def deprivation_facts(dep: dict) -> dict | None:
+    """The deprivation chapter's own verdict on the association, with its figures."""
     if not dep.get("rho_imd"):
-        return []
-    rho, ratio = dep["rho_imd"], dep["rate_ratio"]
-    sentences = [
-        f"{dep['measure']} rises with deprivation across the area's {dep['lsoas']} "
-        f"neighbourhoods ({dep['months_pooled']} months of data): Spearman's rho "
-        f"{rho['estimate']:.2f} (95% CI {rho['lower']:.2f} to {rho['upper']:.2f}); the most "
-        f"deprived tenth of neighbourhoods has {ratio['estimate']:.1f} times the rate of the "
-        f"least deprived (95% CI {ratio['lower']:.1f} to {ratio['upper']:.1f})."
-    ]
-    if dep.get("unexpected_more"):
-        sentences.append(
-            f"{dep['unexpected_more']} neighbourhoods have far more violence than "
-            "their deprivation predicts (listed and mapped in the deprivation chapter)."
-        )
-    return sentences
+        return None
+    return {
+        "measure": dep["measure"],
+        "lsoas": dep["lsoas"],
+        "months": dep["months_pooled"],
+        "rho": dep["rho_imd"],
+        "ratio": dep["rate_ratio"],
+        "association": dep["association"],
+        "unexpected_more": dep.get("unexpected_more", 0),
+    }
 
 
-def county_lines_findings(lines: dict) -> list[str]:
-    """Which drug markets import their dealers, over the recent years pooled."""
+def county_lines_facts(lines: dict) -> dict | None:
+    """Districts grouped by the market type the County Lines chapter gave them (recent
+    years pooled), with the chapter's own statement of certainty; a district whose share
+    is withheld by disclosure control is grouped but quoted without it."""
     recent = lines.get("pooled_import_shares", {}).get("recent", {})
     if not recent:
-        return []
-    groups: dict[str, list[str]] = {}
+        return None
+    groups: dict[str, list[dict]] = {}
     for district, row in recent.items():
         groups.setdefault(row["market_type"], []).append(
-            f"{district} ({row['import_share'] * 100:.0f}% of supply offenders from outside the "
-            f"force, 95% CI {row['lower_95'] * 100:.0f}–{row['upper_95'] * 100:.0f}%)"
+            {
+                "district": district,
+                "share": row["import_share"],
+                "lower": row["lower_95"],
+                "upper": row["upper_95"],
+                "certainty": row.get("certainty"),
+            }
         )
-    period = next(iter(recent.values()))["period"]
-    label = f" — {lines['data_label']}" if lines.get("synthetic") else ""
-    parts = [f"{kind}: {join(names)}" for kind, names in groups.items()]
-    return [f"County Lines drug markets, {period}{label}: " + "; ".join(parts) + "."]
+    return {
+        "period": next(iter(recent.values()))["period"],
+        "synthetic": bool(lines.get("synthetic")),
+        "label": lines.get("data_label", ""),
+        "groups": [{"market_type": kind, "districts": rows} for kind, rows in groups.items()],
+    }
 
 
-def other_findings(results: dict) -> list[str]:
-    """Headlines of the chapters after the trends, from their recorded results."""
-    sentences = deprivation_findings(results.get("deprivation", {}))
-    sentences += hotspot_findings(results.get("hotspots", {}))
-    sentences += county_lines_findings(results.get("county_lines", {}))
-    return sentences
+def cost_facts(costs: dict) -> dict | None:
+    """What the costs chapter put on serious violence, with its price base (a lower bound)."""
+    if not costs or costs.get("total_cost_gbp") is None:
+        return None
+    return {
+        "year": costs["latest_year"],
+        "total": costs["total_cost_gbp"],
+        "police_cjs_homicide": costs.get("homicide_police_cjs_cost_gbp"),
+        "prices": costs.get("prices"),
+        "uncosted": len(costs.get("uncosted_categories", [])),
+    }
 
 
-def hotspot_findings(hot: dict) -> list[str]:
-    """Filled in from the hotspots chapter's results (see its ``summary_sentences``)."""
-    return list(hot.get("summary_sentences", []))
+def limitation_facts(results: dict, synthetic: bool, period_end: str | None = None) -> dict:
+    """What the data cannot say, from what the chapters recorded about their coverage.
 
-
-def indicator_table(trends: dict) -> pd.DataFrame:
-    """A performance-pack table: current year, previous years, 3-year average, rolling 12
-    months, benchmark and judgements, one row per category."""
-    rolling = {row["category"]: row for row in trends.get("rolling_year", [])}
-    rows = []
-    for row in trends.get("judgements", []):
-        recent = trends.get("recent_counts", {}).get(row["category"], {})
-        years = list(recent)
-        record = {
-            "Indicator": row["label"],
-            "Current year": f"{row['financial_year']}: {row['count']:,}",
-        }
-        for offset, label in (
-            (2, "Previous year"),
-            (3, "Two years before"),
-            (4, "Three years before"),
-        ):
-            record[label] = (
-                f"{years[-offset]}: {recent[years[-offset]]:,}" if len(years) >= offset else "–"
-            )
-        record["3-year average"] = (
-            "–" if row["three_year_average"] is None else f"{row['three_year_average']:,.0f}"
-        )
-        record["vs 3-year average"] = row["vs_three_year_average"]
-        roll = rolling.get(row["category"])
-        record["Rolling 12 months"] = (
-            "–" if roll is None else f"{roll['count']:,} ({roll['period'][12:]})"
-        )
-        record["vs previous 12 months"] = "–" if roll is None else roll["judgement"]
-        record["Rate per 1,000"] = rate(row["rate_per_1000"])
-        record["England & Wales"] = rate(row["england_wales_rate"])
-        record["vs England & Wales"] = row["vs_england_wales"]
-        rows.append(record)
-    return pd.DataFrame(rows)
-
-
-def limitations(results: dict, synthetic: bool) -> list[str]:
-    """What the data cannot say, from what the chapters recorded about their coverage."""
-    notes = []
-    coverage = results.get("trends", {}).get("coverage", {})
-    last = sorted({c["last_year"] for c in coverage.values()})
-    if last:
-        notes.append(
-            f"Published force-level counts end in {last[-1]}; later years rest on the "
-            "crime severity score and hospital admissions, which are not counts of "
-            "offences."
-        )
-    notes.append(
-        "Police recorded crime measures what is reported and recorded: changes in "
-        "recording practice (marked on the charts) and in reporting move the figures "
-        "as much as changes in violence."
+    ``stops_early`` is the last year of real force counts when it falls before the
+    assessment's last year (``period_end``), else None.
+    """
+    trends = results.get("trends", {})
+    latest = (trends.get("latest") or {}).get("financial_year")
+    last = sorted({c["last_year"] for c in trends.get("coverage", {}).values()})
+    last_real = latest or (last[-1] if last else None)
+    stops_early = (
+        last_real if last_real and (period_end is None or last_real < period_end) else None
     )
-    if synthetic:
-        notes.append(
-            "District, neighbourhood, time-of-day and County Lines findings drawn from "
-            "the force extract use demonstration data (synthetic) in this report: they "
-            "show what the toolkit produces, not the force's real pattern."
-        )
-    for chapter in results.values():
-        notes.extend(chapter.get("limitations", []))
-    return notes
+    return {
+        "last_real_year": stops_early,
+        "synthetic": synthetic,
+        "chapter_notes": [
+            note for chapter in results.values() for note in chapter.get("limitations", [])
+        ],
+    }
+
+
+JUDGEMENTS = (
+    ("vs_three_year_average", "vs 3-year average"),
+    ("vs_england_wales", "vs England & Wales"),
+)
+CHANGE_COLUMNS = ["Indicator", "Measure", "Last assessment", "This assessment", "What changed"]
+REVISION = "revision of an earlier year's published figure"
+LATEST = "change in the latest year"
 
 
 def changes(current: dict, previous: dict | None) -> pd.DataFrame:
-    """What changed since the last published assessment: counts and judgements, per category."""
+    """What changed since the last published assessment, figure by figure: value then and
+    now, judgement then and now. A different count for a year the last assessment already
+    published is a revision; a new latest year is a change in the latest year."""
     if not previous:
-        return pd.DataFrame()
+        return pd.DataFrame(columns=CHANGE_COLUMNS)
     before = {r["category"]: r for r in previous.get("trends", {}).get("judgements", [])}
+    counts = current.get("trends", {}).get("recent_counts", {})
     rows = []
     for row in current.get("trends", {}).get("judgements", []):
         old = before.get(row["category"])
-        if old is None:
-            continue
-        for field, label in (
-            ("financial_year", "Latest year"),
-            ("count", "Offences"),
-            ("vs_three_year_average", "vs 3-year average"),
-            ("vs_england_wales", "vs England & Wales"),
-        ):
-            if old.get(field) != row.get(field):
-                rows.append(
-                    {
-                        "Indicator": row["label"],
-                        "Measure": label,
-                        "Last assessment": old.get(field),
-                        "This assessment": row.get(field),
-                    }
-                )
-    return pd.DataFrame(
-        rows, columns=["Indicator", "Measure", "Last assessment", "This assessment"]
-    )
+        if old is not None:
+            rows += _category_changes(row, old, counts.get(row["category"], {}))
+    return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
 
 
-def describe_changes(table: pd.DataFrame, previous: dict | None) -> str:
-    if previous is None:
-        return (
-            "This is the first published run of this assessment: there is nothing to "
-            "compare with yet."
+def _category_changes(row: dict, old: dict, counts: dict) -> list[dict]:
+    then, now = old.get("financial_year"), row.get("financial_year")
+    moved_on = then != now
+    entries = []
+    if moved_on and then in counts and counts[then] != old.get("count"):
+        entries.append((f"Offences in {then}", old.get("count"), counts[then], REVISION))
+    if moved_on:
+        entries.append(
+            ("Offences", f"{then}: {old.get('count')}", f"{now}: {row.get('count')}", LATEST)
         )
-    if table.empty:
-        return "No headline figure or judgement has changed since the last published assessment."
-    return f"{len(table)} headline figures or judgements differ from the last published assessment:"
+    elif old.get("count") != row.get("count"):
+        entries.append(("Offences", old.get("count"), row.get("count"), REVISION))
+    for field, label in JUDGEMENTS:
+        if old.get(field) != row.get(field):
+            kind = LATEST if moved_on else "judgement revised for the same year"
+            entries.append((label, old.get(field), row.get(field), kind))
+    return [dict(zip(CHANGE_COLUMNS, (row["label"], *entry), strict=True)) for entry in entries]
+
+
+def gap_facts(results: dict) -> list[dict]:
+    """Every section a chapter could not show, or showed on thin data, with its reason."""
+    return [
+        {"chapter": key.replace("_", " ").capitalize(), **gap}
+        for key, chapter in results.items()
+        for gap in chapter.get("gaps", [])
+    ]
+
+
+# -- the Board page: stamp, key messages, dashboard --------------------------------------
+
+#: How many key messages the summary opens with, at most.
+MAX_MESSAGES = 5
+#: Spearman's rho whose whole interval lies above this is "strong" evidence of a gradient.
+STRONG_RHO = 0.3
+
+
+def stamp(results: dict) -> dict | None:
+    """The latest year of real force counts and its source, as the trends chapter records."""
+    latest = results.get("trends", {}).get("latest")
+    return dict(latest) if latest else None
+
+
+def judged(rows: list[dict], field: str, verdict: str) -> list[str]:
+    return [row["label"] for row in rows if row.get(field) == verdict]
+
+
+def trend_messages(trends: dict) -> list[dict]:
+    """Against its own past (3-year average) and against England and Wales."""
+    rows = trends.get("judgements", [])
+    if not rows:
+        return []
+    year = rows[0]["financial_year"]
+    return [
+        {
+            "kind": "average",
+            "year": year,
+            "higher": judged(rows, "vs_three_year_average", "Higher"),
+            "lower": judged(rows, "vs_three_year_average", "Lower"),
+            "measures": len(rows),
+            "lockdown": any(row.get("average_includes_lockdown") for row in rows),
+            "evidence": "strong",
+        },
+        {
+            "kind": "england_wales",
+            "year": year,
+            "higher": judged(rows, "vs_england_wales", "Higher"),
+            "lower": judged(rows, "vs_england_wales", "Lower"),
+            "measures": len(rows),
+            "evidence": "strong",
+        },
+    ]
+
+
+def deprivation_message(dep: dict) -> dict | None:
+    facts = deprivation_facts(dep)
+    if facts is None:
+        return None
+    strong = facts["rho"]["lower"] > STRONG_RHO or facts["rho"]["upper"] < -STRONG_RHO
+    partial = not dep.get("months_cover_whole_years", True)
+    return {
+        "kind": "deprivation",
+        **facts,
+        "evidence": "moderate" if partial or not strong else "strong",
+        "partial_year": partial,
+    }
+
+
+def hotspot_message(hot: dict) -> dict | None:
+    facts = hot.get("findings")
+    if not facts:
+        return None
+    return {"kind": "hotspots", **facts, "evidence": "moderate"}
+
+
+def county_lines_message(lines: dict) -> dict | None:
+    facts = county_lines_facts(lines)
+    if facts is None:
+        return None
+    evidence = "illustrative" if facts["synthetic"] else "moderate"
+    return {"kind": "county_lines", **facts, "evidence": evidence}
+
+
+def cost_message(costs: dict) -> dict | None:
+    facts = cost_facts(costs)
+    return None if facts is None else {"kind": "costs", **facts, "evidence": "lower bound"}
+
+
+def key_messages(results: dict) -> list[dict]:
+    """Up to :data:`MAX_MESSAGES` messages, each quoting one chapter's own judgement."""
+    candidates = [
+        *trend_messages(results.get("trends", {})),
+        deprivation_message(results.get("deprivation", {})),
+        hotspot_message(results.get("hotspots", {})),
+        county_lines_message(results.get("county_lines", {})),
+        cost_message(results.get("costs", {})),
+    ]
+    return [message for message in candidates if message][:MAX_MESSAGES]

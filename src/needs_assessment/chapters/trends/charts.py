@@ -1,20 +1,37 @@
-"""Charts for the trends chapter. Each returns a figure; its alt text is built beside it."""
+"""Charts for the trends chapter. Each returns a figure; its alt text and caption are in
+``text/<chart>_chart.md.j2``."""
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.lines import Line2D
 
-from needs_assessment.chapters.trends.analysis import COVID_YEAR, breaks_for
+from needs_assessment.chapters.trends.analysis import COVID_YEAR, breaks_for, index_series
 from needs_assessment.config import AssessmentConfig, financial_year_label
+from needs_assessment.force_series import EARLIER
 from needs_assessment.presentation.figures import (
     BENCHMARK_COLOUR,
     FORCE_COLOUR,
     PALETTE,
     financial_year_axis,
 )
+from needs_assessment.presentation.text import per
 
 PEER_COLOUR = PALETTE[1]
+VINTAGE_COLOUR = "#7f7f7f"
+
+
+def _vintage_parts(rows: pd.DataFrame) -> list[pd.DataFrame]:
+    """The rows of each vintage apart, so a line is never drawn across the break."""
+    earlier = rows["vintage"] == EARLIER
+    return [part for part in (rows[earlier], rows[~earlier]) if len(part)]
+
+
+def _mark_vintage(ax, rows: pd.DataFrame) -> None:
+    earlier = rows.loc[rows["vintage"] == EARLIER, "year"]
+    if len(earlier):
+        ax.axvline(int(earlier.max()) + 0.5, color=VINTAGE_COLOUR, ls="--", lw=1)
 
 
 def _mark_covid(ax, years) -> None:
@@ -23,7 +40,8 @@ def _mark_covid(ax, years) -> None:
 
 
 def rates(series: pd.DataFrame, config: AssessmentConfig) -> plt.Figure:
-    """Small multiples: force rate with its 95% interval, peers and England and Wales."""
+    """Small multiples: force rate with its interval band, peers and England and Wales; each
+    line breaks at the change of vintage (dashed grey line); the lockdown year is shaded."""
     categories = list(dict.fromkeys(series["category"]))
     columns = 3
     rows = -(-len(categories) // columns)
@@ -31,28 +49,39 @@ def rates(series: pd.DataFrame, config: AssessmentConfig) -> plt.Figure:
     for ax, category in zip(axes.flat, categories, strict=False):
         data = series[series["category"] == category]
         force = data[data["area_type"] == "force"]
-        ax.fill_between(
-            force["year"],
-            force["rate_lower_95"],
-            force["rate_upper_95"],
-            color=FORCE_COLOUR,
-            alpha=0.2,
-            lw=0,
-        )
-        ax.plot(
-            force["year"],
-            force["rate_per_1000"],
-            color=FORCE_COLOUR,
-            marker="o",
-            ms=3,
-            label=config.area.display_name,
-        )
+        _mark_covid(ax, force["year"])
+        for i, part in enumerate(_vintage_parts(force)):
+            ax.fill_between(
+                part["year"],
+                part["rate_lower_95"],
+                part["rate_upper_95"],
+                color=FORCE_COLOUR,
+                alpha=0.2,
+                lw=0,
+            )
+            ax.plot(
+                part["year"],
+                part["rate"],
+                color=FORCE_COLOUR,
+                marker="o",
+                ms=3,
+                label=config.area.display_name if i == 0 else None,
+            )
         for area_type, colour, style, label in (
             ("peers", PEER_COLOUR, "--", "Peer forces"),
             ("national", BENCHMARK_COLOUR, ":", "England and Wales"),
         ):
             other = data[data["area_type"] == area_type]
-            ax.plot(other["year"], other["rate_per_1000"], color=colour, ls=style, label=label)
+            for i, part in enumerate(_vintage_parts(other)):
+                ax.plot(
+                    part["year"],
+                    part["rate"],
+                    color=colour,
+                    ls=style,
+                    marker="." if len(part) == 1 else None,
+                    label=label if i == 0 else None,
+                )
+        _mark_vintage(ax, force)
         for brk in breaks_for(config, category):
             ax.axvline(brk.financial_year, color="#d55e00", ls="-.", lw=1)
             ax.annotate(
@@ -64,21 +93,31 @@ def rates(series: pd.DataFrame, config: AssessmentConfig) -> plt.Figure:
                 va="top",
             )
         ax.set_title(force["label"].iloc[0], fontsize=10)
+        ax.set_ylabel(per(int(force["per"].iloc[0])).capitalize(), fontsize=8)
         ax.set_ylim(bottom=0)
-        financial_year_axis(ax, data["year"])
+        financial_year_axis(ax, series["year"])
     for ax in list(axes.flat)[len(categories) :]:
         ax.set_visible(False)
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False)
-    fig.supylabel("Offences per 1,000 residents")
+    handles, labels = _legend(axes.flat[0])
+    fig.legend(handles, labels, loc="lower center", ncol=4, frameon=False)
+    fig.supylabel("Recorded offences: rate (unit on each panel)")
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig
 
 
+def _legend(ax) -> tuple[list, list]:
+    handles, labels = ax.get_legend_handles_labels()
+    handles.append(Line2D([], [], color=VINTAGE_COLOUR, ls="--", lw=1))
+    labels.append("Change of vintage")
+    return handles, labels
+
+
 def indexed(series: pd.DataFrame, config: AssessmentConfig) -> plt.Figure:
-    """Force counts indexed to the first year (= 100), one line per category."""
-    force = series[series["area_type"] == "force"]
+    """Force counts indexed to the first year every category is on one vintage (= 100); the
+    lockdown year is shaded."""
+    force = index_series(series)
     fig, ax = plt.subplots(figsize=(8.5, 4.5))
+    _mark_covid(ax, force["year"])
     styles = ["-", "--", "-.", ":"]
     for i, (_, data) in enumerate(force.groupby("category", sort=False)):
         data = data.sort_values("year")
@@ -87,7 +126,7 @@ def indexed(series: pd.DataFrame, config: AssessmentConfig) -> plt.Figure:
             data["year"],
             data["count"] / base * 100,
             color=PALETTE[i % len(PALETTE)],
-            ls=styles[i % len(styles)],
+            ls=styles[(i + i // len(PALETTE)) % len(styles)],  # unique up to 32 lines
             marker="o",
             ms=3,
             label=data["label"].iloc[0],
@@ -148,19 +187,20 @@ def districts(series: pd.DataFrame, config: AssessmentConfig, label: str) -> plt
         for i, (area, rows) in enumerate(data.groupby("area", sort=False)):
             ax.plot(
                 rows["year"],
-                rows["rate_per_1000"],
+                rows["rate"],
                 color=PALETTE[i % len(PALETTE)],
                 ls=styles[i % len(styles)],
                 label=area,
             )
         ax.set_title(data["label"].iloc[0], fontsize=9)
+        ax.set_ylabel(per(int(data["per"].iloc[0])).capitalize(), fontsize=8)
         ax.set_ylim(bottom=0)
         financial_year_axis(ax, data["year"])
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(
         handles, labels, loc="lower center", ncol=min(6, len(labels)), frameon=False, fontsize=8
     )
-    fig.supylabel("Per 1,000 residents")
+    fig.supylabel("Rate (unit on each panel)")
     fig.suptitle(label, fontsize=9, color="#a33f00")
     fig.tight_layout(rect=(0, 0.08, 1, 0.95))
     return fig

@@ -1,0 +1,89 @@
+"""Charts for the costs chapter. Each returns a figure; its alt text and caption are in
+``text/<chart>_chart.md.j2``. A chart drawn from a synthetic extract carries
+:data:`needs_assessment.tiers.SYNTHETIC_STAMP` in its title."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.ticker import FuncFormatter
+
+from needs_assessment.chapters.costs.analysis import PER, TOTAL
+from needs_assessment.presentation.figures import (
+    BENCHMARK_COLOUR,
+    FORCE_COLOUR,
+    PALETTE,
+    financial_year_axis,
+)
+from needs_assessment.presentation.text import per
+from needs_assessment.tiers import SYNTHETIC_STAMP
+
+MILLIONS = FuncFormatter(lambda value, _: f"£{value / 1e6:,.0f}m")
+POUNDS = FuncFormatter(lambda value, _: f"£{value:,.0f}")
+
+
+def categories(by_category: pd.DataFrame, prices: str) -> plt.Figure:
+    """The force's full cost by financial year, stacked by costed category."""
+    frame = by_category[by_category["component"] == TOTAL]
+    wide = frame.pivot(index="financial_year", columns="label", values="cost_gbp")
+    wide = wide[list(dict.fromkeys(frame["label"]))]
+    fig, ax = plt.subplots(figsize=(8.5, 4.5))
+    bottom = pd.Series(0.0, index=wide.index)
+    for i, label in enumerate(wide.columns):
+        ax.bar(wide.index, wide[label], bottom=bottom, color=PALETTE[i % len(PALETTE)], label=label)
+        bottom += wide[label]
+    ax.yaxis.set_major_formatter(MILLIONS)
+    ax.set_ylabel(f"Full cost ({prices} prices)")
+    financial_year_axis(ax, wide.index)
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.tight_layout()
+    return fig
+
+
+def areas(frame: pd.DataFrame, prices: str) -> plt.Figure:
+    """Cost per residents: the force, its peer forces and England and Wales."""
+    fig, ax = plt.subplots(figsize=(8.5, 4.2))
+    styles = {
+        "force": (FORCE_COLOUR, "-"),
+        "peers": (PALETTE[1], "--"),
+        "national": (BENCHMARK_COLOUR, ":"),
+    }
+    for area_type, rows in frame.groupby("area_type", sort=False):
+        colour, style = styles[area_type]
+        ax.plot(
+            rows["financial_year"],
+            rows["cost_per_1000"],
+            color=colour,
+            ls=style,
+            marker="o",
+            ms=3,
+            label=rows["area"].iloc[0],
+        )
+    ax.yaxis.set_major_formatter(POUNDS)
+    ax.set_ylabel(f"Full cost {per(PER)} residents ({prices} prices)")
+    ax.set_ylim(bottom=0)
+    financial_year_axis(ax, frame["financial_year"])
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def districts(published: pd.DataFrame, prices: str, synthetic: bool) -> plt.Figure:
+    """Cost per residents by district, one panel per costed category with a published cost
+    (suppressed cells are left out, never drawn as zero)."""
+    published = published.dropna(subset=["cost_per_1000"])
+    labels = list(dict.fromkeys(published["label"]))
+    fig, axes = plt.subplots(1, len(labels), figsize=(3.4 * len(labels), 3.8), sharey=False)
+    axes = [axes] if len(labels) == 1 else list(axes)
+    for ax, label in zip(axes, labels, strict=True):
+        rows = published[published["label"] == label]
+        ax.barh(rows["area"], rows["cost_per_1000"].astype(float), color=FORCE_COLOUR)
+        ax.set_title(label, fontsize=10)
+        ax.xaxis.set_major_formatter(POUNDS)
+        ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+        ax.invert_yaxis()
+    fig.supxlabel(f"Full cost {per(PER)} residents ({prices} prices)", fontsize=9)
+    title = f"Cost by district, {published['year_label'].iloc[0]}"
+    fig.suptitle(f"{title} — {SYNTHETIC_STAMP}" if synthetic else title, fontsize=11)
+    fig.tight_layout()
+    return fig
