@@ -171,7 +171,7 @@ def test_concentration_counts_the_most_frequent_people():
 def test_measures_carry_their_tier(chapter):
     measures = {m.key: m for m in chapter.measures}
     assert list(measures) == ["sharp_object_admissions", "knife_under_25", "homicide_under_25"]
-    assert measures["sharp_object_admissions"].tier == tiers.PUBLIC
+    assert measures["sharp_object_admissions"].tier == tiers.HOSPITAL
     for key in ("knife_under_25", "homicide_under_25"):
         assert measures[key].tier.synthetic and measures[key].available
 

@@ -3,6 +3,8 @@
 import json
 
 import pandas as pd
+import pytest
+from pydantic import ValidationError
 
 from needs_assessment.chapters.summary import analysis as summary
 from needs_assessment.chapters.summary import tables, words
@@ -120,10 +122,17 @@ def test_changes_since_last_assessment():
 
 def test_results_are_read_from_the_run_folder(tmp_path):
     (tmp_path / "results").mkdir()
-    (tmp_path / "results" / "trends.json").write_text(json.dumps(TRENDS))
+    (tmp_path / "results" / "notes.json").write_text(json.dumps({"a": 1}))  # no model
     (tmp_path / "results" / "summary.json").write_text("{}")
-    assert list(summary.load_results(tmp_path)) == ["trends"]
+    assert summary.load_results(tmp_path) == {"notes": {"a": 1}}
     assert summary.load_previous(tmp_path) is None
+
+
+def test_a_block_that_drifted_from_its_model_fails_by_name(tmp_path):
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "trends.json").write_text(json.dumps(TRENDS))  # fields missing
+    with pytest.raises(ValidationError, match="TrendsResults"):
+        summary.load_results(tmp_path)
 
 
 def test_limitations_flag_synthetic_data():
@@ -182,7 +191,7 @@ def test_gaps_from_every_chapter_are_listed():
     (gap,) = summary.gap_facts(results)
     assert gap["chapter"] == "Deprivation" and gap["status"] == "read with care"
     text = render("summary/gaps", **words.gaps(results))
-    assert "Deprivation, Rates" in text and "7 months only." in text
+    assert "Deprivation, Rates" in text and "read with care" in text
     snapshot_free = render("summary/gaps", **words.gaps({}))
     assert snapshot_free == "Every section had the data it needs."
 

@@ -270,5 +270,5 @@ def test_sna_new_writes_nothing_it_cannot_validate(tmp_path):
     source.write_text(DEFAULT_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
     result = CliRunner().invoke(app, ["new", "--from", str(source), "--year", "2101"])
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert "period.last_year" in result.output
+    assert "--year 2101" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["area-2021.yaml"]

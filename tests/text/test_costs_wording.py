@@ -38,6 +38,7 @@ def contexts(result, config) -> dict[str, dict]:
         "intro": words.intro(result, config),
         "prices": words.prices(result, config),
         "headline": words.headline(result, config),
+        "so_what": words.so_what(result, config),
         "category_chart": words.category_chart(result, config),
         "category_table": caption,
         "response": words.response(result, config),
@@ -120,3 +121,14 @@ def test_no_confidence_level_is_typed(rendered):
 def test_a_gap_names_the_config_key_it_needs(result, ready):
     chapter_text = plain(Wording().block("costs/gap_unit_costs", "remedy"))
     assert "data.unit_costs" in chapter_text  # survives the plain-text rendering
+
+
+def test_so_what_quotes_the_headline_and_what_is_left_out(result, ready):
+    text = Wording().markdown("costs/so_what", **words.so_what(result, ready))
+    bullets = [line for line in text.splitlines() if line.startswith("- ")]
+    assert len(bullets) == 3
+    headline = words.headline(result, ready)
+    assert f"£{headline['total_m']:.1f}m" in bullets[0]
+    assert f"£{headline['force_per']:,.0f}" in bullets[1]
+    for label in result.uncosted:
+        assert label.lower() in bullets[2]

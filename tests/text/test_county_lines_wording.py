@@ -18,6 +18,7 @@ from needs_assessment.presentation.text import Wording, plain
 
 #: Paragraph templates -> their context, from the chapter and its published tables.
 PARAGRAPHS = {
+    "so_what": lambda r, p: words.so_what(r),
     "tiers_note": lambda r, p: words.tiers_note(r),
     "method": lambda r, p: words.method(r),
     "markets": lambda r, p: words.markets(r),
@@ -164,3 +165,7 @@ def test_labels_follow_the_configured_confidence_level(default_config):
     assert "90%" in everything and "95%" not in everything
     header = " ".join(tables.trend_display(result.trends, result.settings.level).columns)
     assert "90%" in header and "95%" not in header
+
+
+def test_weapon_note(snapshot):
+    snapshot("county_lines_weapon_note", Wording().markdown("county_lines/weapon_note"))

@@ -36,6 +36,7 @@ TEMPLATES = {
     "measures_table": (words.measures_table, ()),
     "method": (words.method, ()),
     "partial_year": (words.partial_year, ("section", "reason", "remedy")),
+    "so_what": (words.so_what, ()),
 }
 INCLUDED = {"rho", "span", "unit"}  # rendered inside the others
 
@@ -168,6 +169,14 @@ def test_numbers_in_the_prose_are_the_computed_ones(real, default_config):
     assert f"rho {h.rho_imd.estimate:.2f}" in texts["association"]
     assert f"{h.events.total:,}" in texts["data"] and f"{h.area_rate:.1f}" in texts["data"]
     assert f"alpha {h.alpha:.3f}" in texts["method"]
+    assert f"rho {h.rho_imd.estimate:.2f}" in texts["so_what"]
+    assert f"{rr.estimate:.2f} times" in texts["so_what"]
+
+
+def test_so_what_is_at_most_three_bullets(real, default_config):
+    text = rendered(real, default_config)["so_what"]
+    bullets = [line for line in text.splitlines() if line.startswith("- ")]
+    assert 1 <= len(bullets) <= 3
 
 
 def test_no_rate_is_called_annual(real, default_config):

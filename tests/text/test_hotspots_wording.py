@@ -43,6 +43,7 @@ def real(default_config):
 def prose(chapter, config) -> dict[str, dict]:
     """Every prose template and table caption, with its context."""
     return {
+        "so_what": words.so_what(chapter),
         "data": words.data(chapter),
         "method": words.method(chapter),
         "concentration": words.concentration(chapter),
@@ -90,6 +91,7 @@ def rendered(real, default_config):
 
 
 NAMES = [
+    "so_what",
     "data",
     "method",
     "concentration",

@@ -66,6 +66,7 @@ def contexts(chapter, config) -> dict[str, tuple[dict, tuple[str, ...]]]:
         "ethnicity_table": (ethnicity, ()),
         "ethnicity_districts_table": (ethnicity, ()),
         "method": (words.method(chapter, config), ()),
+        "so_what": (words.so_what(chapter, config), ()),
         "gaps": (
             {},
             (*GAP_SECTIONS, *(f"{r}_{p}" for r in GAP_REASONS for p in ("reason", "remedy"))),
@@ -125,7 +126,13 @@ def test_the_level_follows_the_config(at_90):
 def test_synthetic_data_is_labelled_everywhere_it_is_quoted(demo):
     config, chapter = demo
     out = rendered(chapter, config)
-    for name in ("data", "ethnicity_caveat", "age_sex_chart:caption", "ethnicity_chart:caption"):
+    for name in (
+        "data",
+        "so_what",
+        "ethnicity_caveat",
+        "age_sex_chart:caption",
+        "ethnicity_chart:caption",
+    ):
         assert "synthetic" in plain(out[name]), name
 
 
@@ -133,3 +140,24 @@ def test_no_unrendered_markup(demo):
     config, chapter = demo
     for name, body in rendered(chapter, config).items():
         assert not re.search(r"\{\{|\{%|\bNone\b|\bnan\b", body), name
+
+
+def test_so_what_is_at_most_three_bullets_of_computed_numbers(demo):
+    config, chapter = demo
+    text = " ".join(rendered(chapter, config)["so_what"].split())
+    assert 1 <= text.count("- ") <= 3
+    victim_share = words.trend(chapter, config)["victim"]["last"]["under_18"]
+    assert f"{victim_share:.1%}" in text
+
+
+def test_so_what_without_an_extract_is_one_bullet_pointing_below():
+    text = Wording(0.95).markdown(
+        "people/so_what",
+        tier="",
+        synthetic=False,
+        synthetic_label="",
+        age_sex=None,
+        trend=None,
+        repeats=None,
+    )
+    assert text.count("- ") == 1 and "extract" in text

@@ -36,6 +36,7 @@ def contexts(result, config) -> dict[str, dict]:
         "vintage": words.vintage(result, config),
         "ranks": words.ranks(result, config),
         "judgements": words.judgements(result, config),
+        "so_what": words.judgements(result, config),
         "benchmarks_table": words.benchmarks_table(config),
         "method": words.method(result),
         "peers": words.peers(result, config),
@@ -142,3 +143,16 @@ def test_level_090_shows_90_everywhere(ready):
     assert any("90% CI" in h for h in headers)
     for frame in (result.series, result.judgements, published):
         assert not [c for c in tables.for_csv(frame, 0.9).columns if c.endswith("_95")]
+
+
+def test_so_what_has_three_bullets_from_the_judgements(rendered, result):
+    bullets = [line for line in rendered["so_what"].splitlines() if line.startswith("- ")]
+    assert len(bullets) == 3
+    table = result.judgements
+    versus, trend, latest = bullets
+    for row in table.itertuples():
+        label = row.label.lower()
+        assert (label in versus) == (row.vs_england_wales in ("Higher", "Lower")), label
+        clear = row.trend_lower_95 > 0 or row.trend_upper_95 < 0
+        assert (label in trend) == clear, label
+        assert (label in latest) == (row.vs_previous_year in ("Higher", "Lower")), label

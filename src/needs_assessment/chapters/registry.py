@@ -108,3 +108,19 @@ def build(key: str, config, **options: Any):
     with only_tables(names, key):
         tables = {name: read_optional(config, name) for name in names}
         return build_function(config, definitions, **tables, **options)
+
+
+def results_model(key: str):
+    """The pydantic model of a chapter's block in ``results.json`` (None if it has none)."""
+    try:
+        module = importlib.import_module(f"needs_assessment.chapters.{key}.results")
+    except ModuleNotFoundError:
+        return None
+    models = [
+        value
+        for name, value in vars(module).items()
+        if name.endswith("Results")
+        and isinstance(value, type)
+        and value.__module__ == module.__name__
+    ]
+    return models[0] if len(models) == 1 else None

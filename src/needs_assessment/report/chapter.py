@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, display
 
 from needs_assessment.config import AssessmentConfig, load_config
 from needs_assessment.methods.disclosure import assert_no_identifiers
@@ -70,15 +70,14 @@ class Chapter:
             guard_figures()
         return cls(key=key, config=config, output_dir=folder, words=words)
 
-    def say(self, template: str, **context: Any) -> None:
-        """Show the wording template ``<chapter>/<name>`` rendered with ``context``.
-
-        (A string that is not a template name is shown as Markdown: the older way, kept
-        while chapters move their wording into templates.)
-        """
+    def say(self, template: str, /, **context: Any) -> None:
+        """Show the wording template ``<chapter>/<name>`` (or one of its blocks,
+        ``<chapter>/<name>:<block>``) rendered with ``context``."""
         if not is_template_name(template):
-            display(Markdown(template))
-            return
+            raise ValueError(
+                f"chapter.say takes a wording template name such as 'trends/coverage', not "
+                f"text: put the sentence in a template ({template[:40]!r})"
+            )
         name, _, block = template.partition(":")
         markdown = (
             self.words.block(name, block, **context)
@@ -104,12 +103,28 @@ class Chapter:
         template = "common/not_available" if status == "not available" else "common/read_with_care"
         self.say(template, section=section, reason=reason, remedy=remedy)
 
+    def detail(self, label: str, template: str, /, **context: Any) -> None:
+        """Show a template inside a collapsed block headed ``label``: method and detail one
+        click away, outside the body the Board reads (and left out of the print)."""
+        name, _, block = template.partition(":")
+        markdown = (
+            self.words.block(name, block, **context)
+            if block
+            else self.words.markdown(name, **context)
+        )
+        display(
+            HTML(
+                '<details class="sna-more sna-detail">'
+                f"<summary>{html.escape(label)}</summary>{markdown_to_html(markdown)}</details>"
+            )
+        )
+
     def notes(self, path: str | Path) -> None:
         """Show the analyst's own Markdown file, with any raw HTML in it shown as text."""
         text = from_root(path).read_text(encoding="utf-8")
         display(HTML(markdown_to_html(text)))
 
-    def text(self, template: str, **context: Any) -> str:
+    def text(self, template: str, /, **context: Any) -> str:
         """A template (or one of its blocks, ``name:block``) as one line of plain text."""
         name, _, block = template.partition(":")
         if block:
@@ -294,7 +309,7 @@ def table_html(frame: pd.DataFrame, caption: str, formats: dict[str, str] | None
     body = "".join(
         "<tr>"
         + "".join(
-            f"<td{_numeric_class(n)}>{unbroken(v)}</td>" for v, n in zip(row, numeric, strict=True)
+            f"<td{_cell_class(v, n)}>{unbroken(v)}</td>" for v, n in zip(row, numeric, strict=True)
         )
         + "</tr>"
         for row in cells.itertuples(index=False, name=None)
@@ -305,6 +320,18 @@ def table_html(frame: pd.DataFrame, caption: str, formats: dict[str, str] | None
         f'<table class="sna-table"><caption>{html.escape(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )
+
+
+#: A judgement cell that opens with one of these symbols is also coloured (the symbol and
+#: its word carry the meaning without colour; for serious violence higher is worse).
+JUDGEMENT_CLASSES = {"▲": "sna-worse", "▼": "sna-better", "●": "sna-same"}
+
+
+def _cell_class(text: str, numeric: bool) -> str:
+    judgement = JUDGEMENT_CLASSES.get(str(text)[:1])
+    if judgement:
+        return f' class="{judgement}"'
+    return _numeric_class(numeric)
 
 
 def formatted(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> pd.DataFrame:

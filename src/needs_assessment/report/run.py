@@ -205,21 +205,27 @@ def _build(
     return record
 
 
+#: The results block listing the chapters left out for want of data (no chapter model).
+LEFT_OUT = "chapters_left_out"
+
+
 def _record_left_out(config: AssessmentConfig, staging: Path) -> None:
-    """A chapter left out for want of data is a gap the summary lists (``results/<key>.json``
-    holding only ``gaps``), so the page says which chapters are missing and why."""
-    for chapter, (key, need) in CHAPTER_NEEDS.items():
-        if chapter in config.report.chapters or getattr(config.data, key) is not None:
-            continue
-        gap = {
-            "section": "The whole chapter",
+    """Chapters left out for want of data, as gaps the summary lists
+    (``results/chapters_left_out.json``), so the page says which are missing and why."""
+    gaps = [
+        {
+            "section": f"{chapter.replace('_', ' ').capitalize()}: the whole chapter",
             "status": "not available",
             "reason": f"The config names no {need.split(' (')[0]}.",
             "remedy": f"Set {key} in the config's data section and add {chapter} to "
             "report.chapters.",
         }
-        path = staging / "results" / f"{chapter}.json"
-        path.write_text(json.dumps({"gaps": [gap]}, indent=2), encoding="utf-8")
+        for chapter, (key, need) in CHAPTER_NEEDS.items()
+        if chapter not in config.report.chapters and getattr(config.data, key) is None
+    ]
+    if gaps:
+        path = staging / "results" / f"{LEFT_OUT}.json"
+        path.write_text(json.dumps({"gaps": gaps}, indent=2), encoding="utf-8")
 
 
 def previous_assessment(reports_dir: Path, config: AssessmentConfig) -> Path | None:

@@ -14,12 +14,16 @@ from needs_assessment.presentation.figures import (
     FORCE_COLOUR,
     PALETTE,
     financial_year_axis,
+    size,
 )
 from needs_assessment.presentation.text import per
 from needs_assessment.tiers import SYNTHETIC_STAMP
 
 MILLIONS = FuncFormatter(lambda value, _: f"£{value / 1e6:,.0f}m")
 POUNDS = FuncFormatter(lambda value, _: f"£{value:,.0f}")
+#: Panel and label text in points: at least the house minimum (6.3 pt, 10 px at 1280 px).
+PANEL_PT = 8
+LABEL_PT = 9
 
 
 def categories(by_category: pd.DataFrame, prices: str) -> plt.Figure:
@@ -27,7 +31,7 @@ def categories(by_category: pd.DataFrame, prices: str) -> plt.Figure:
     frame = by_category[by_category["component"] == TOTAL]
     wide = frame.pivot(index="financial_year", columns="label", values="cost_gbp")
     wide = wide[list(dict.fromkeys(frame["label"]))]
-    fig, ax = plt.subplots(figsize=(8.5, 4.5))
+    fig, ax = plt.subplots(figsize=size("wide"))
     bottom = pd.Series(0.0, index=wide.index)
     for i, label in enumerate(wide.columns):
         ax.bar(wide.index, wide[label], bottom=bottom, color=PALETTE[i % len(PALETTE)], label=label)
@@ -35,14 +39,21 @@ def categories(by_category: pd.DataFrame, prices: str) -> plt.Figure:
     ax.yaxis.set_major_formatter(MILLIONS)
     ax.set_ylabel(f"Full cost ({prices} prices)")
     financial_year_axis(ax, wide.index)
-    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.legend(
+        frameon=False,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.28),
+        ncol=min(3, len(wide.columns)),
+        fontsize=LABEL_PT,
+    )
     fig.tight_layout()
     return fig
 
 
 def areas(frame: pd.DataFrame, prices: str) -> plt.Figure:
     """Cost per residents: the force, its peer forces and England and Wales."""
-    fig, ax = plt.subplots(figsize=(8.5, 4.2))
+    fig, ax = plt.subplots(figsize=size("wide"))
+    ends = []
     styles = {
         "force": (FORCE_COLOUR, "-"),
         "peers": (PALETTE[1], "--"),
@@ -59,11 +70,13 @@ def areas(frame: pd.DataFrame, prices: str) -> plt.Figure:
             ms=3,
             label=rows["area"].iloc[0],
         )
+        last = rows.iloc[-1]
+        ends.append((last["financial_year"], last["cost_per_1000"], last["area"], colour))
     ax.yaxis.set_major_formatter(POUNDS)
     ax.set_ylabel(f"Full cost {per(PER)} residents ({prices} prices)")
     ax.set_ylim(bottom=0)
     financial_year_axis(ax, frame["financial_year"])
-    ax.legend(frameon=False)
+    label_line_ends(ax, ends)
     fig.tight_layout()
     return fig
 
@@ -73,17 +86,42 @@ def districts(published: pd.DataFrame, prices: str, synthetic: bool) -> plt.Figu
     (suppressed cells are left out, never drawn as zero)."""
     published = published.dropna(subset=["cost_per_1000"])
     labels = list(dict.fromkeys(published["label"]))
-    fig, axes = plt.subplots(1, len(labels), figsize=(3.4 * len(labels), 3.8), sharey=False)
-    axes = [axes] if len(labels) == 1 else list(axes)
+    fig, axes = plt.subplots(
+        len(labels), 1, figsize=size("wide", height=2.2 * len(labels) + 0.8), squeeze=False
+    )
+    axes = list(axes.flat)
     for ax, label in zip(axes, labels, strict=True):
         rows = published[published["label"] == label]
         ax.barh(rows["area"], rows["cost_per_1000"].astype(float), color=FORCE_COLOUR)
-        ax.set_title(label, fontsize=10)
+        ax.set_title(label, fontsize=LABEL_PT + 1)
         ax.xaxis.set_major_formatter(POUNDS)
-        ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+        ax.tick_params(labelsize=PANEL_PT + 1)
         ax.invert_yaxis()
-    fig.supxlabel(f"Full cost {per(PER)} residents ({prices} prices)", fontsize=9)
+    fig.supxlabel(f"Full cost {per(PER)} residents ({prices} prices)", fontsize=LABEL_PT)
     title = f"Cost by district, {published['year_label'].iloc[0]}"
     fig.suptitle(f"{title} — {SYNTHETIC_STAMP}" if synthetic else title, fontsize=11)
     fig.tight_layout()
     return fig
+
+
+def label_line_ends(ax, ends: list[tuple[float, float, str, str]]) -> None:
+    """Label each line at its last point, ``(x, y, text, colour)``, in place of a legend;
+    labels closer than a line of text are nudged apart, and the x axis leaves them room."""
+    low, high = ax.get_ylim()
+    gap = (high - low) * 0.07
+    placed: list[float] = []
+    for x, y, text, colour in sorted(ends, key=lambda end: end[1]):
+        y = max(y, placed[-1] + gap) if placed else y
+        placed.append(y)
+        ax.annotate(
+            text,
+            (x, y),
+            xytext=(6, 0),
+            textcoords="offset points",
+            va="center",
+            color=colour,
+            fontsize=LABEL_PT,
+            annotation_clip=False,
+        )
+    left, right = ax.get_xlim()
+    ax.set_xlim(left, right + (right - left) * 0.35)

@@ -53,6 +53,11 @@ def intro(result: CostsChapter, config: AssessmentConfig) -> Context:
     return base(result, config) | {"unit_cost_source": UNIT_COST_SOURCE}
 
 
+def so_what(result: CostsChapter, config: AssessmentConfig) -> Context:
+    """``costs/so_what``: the headline cost, per residents, and what it leaves out."""
+    return headline(result, config) | {"categories": result.uncosted}
+
+
 def headline(result: CostsChapter, config: AssessmentConfig) -> Context:
     """``costs/headline``: the latest year's full cost by category, and per residents."""
     rows = latest_rows(result)

@@ -34,6 +34,7 @@ from needs_assessment.presentation.figures import (
     FORCE_COLOUR,
     PALETTE,
     financial_year_axis,
+    size,
 )
 
 MARKET_COLOURS = {IMPORTING: "#D55E00", HOME_GROWN: "#0072B2", MIXED: "#999999", TOO_FEW: "#FFFFFF"}
@@ -47,6 +48,12 @@ NOT_SHOWN = "not shown (small numbers)"
 LINE_STYLES = ["-", "--", "-.", ":"]
 #: Boundaries are simplified to this tolerance (metres, British National Grid) for drawing.
 SIMPLIFY_METRES = 50
+
+
+def _wide(width: float, height: float) -> tuple[float, float]:
+    """The house "wide" size for a figure designed ``width`` x ``height`` inches: same aspect."""
+    house = size("wide")[0]
+    return size("wide", height=round(height * house / width, 2))
 
 
 def _title(fig: plt.Figure, title: str, synthetic: bool) -> None:
@@ -70,7 +77,7 @@ def import_shares(markets: pd.DataFrame, settings: Settings, synthetic: bool) ->
     columns = 3
     rows = -(-len(districts) // columns)
     fig, axes = plt.subplots(
-        rows, columns, figsize=(11, 3.2 * rows), sharex=True, sharey=True, squeeze=False
+        rows, columns, figsize=_wide(11, 3.2 * rows), sharex=True, sharey=True, squeeze=False
     )
     for ax, district in zip(axes.flat, districts, strict=False):
         data = markets[markets["district"] == district]
@@ -141,10 +148,10 @@ def import_shares(markets: pd.DataFrame, settings: Settings, synthetic: bool) ->
             [], [], ls="none", marker="o", color="#595959", mfc="#FFFFFF", label="hollow: uncertain"
         )
     )
-    fig.legend(handles=handles, loc="lower center", ncol=6, frameon=False)
+    fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False)
     fig.supylabel("Supply offenders from outside the force")
     _title(fig, "Import share by district", synthetic)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
     return fig
 
 
@@ -165,7 +172,7 @@ def origins(
     """Ranked bars: where out-of-force supply offenders lived, one panel per district."""
     districts = list(districts) or list(dict.fromkeys(origin_table["district"]))[:1]
     fig, axes = plt.subplots(
-        1, max(len(districts), 1), figsize=(4.6 * max(len(districts), 1), 4.2), squeeze=False
+        1, max(len(districts), 1), figsize=_wide(4.6 * max(len(districts), 1), 4.2), squeeze=False
     )
     for ax, district in zip(axes.flat, districts, strict=False):
         data = origin_table[
@@ -205,7 +212,7 @@ def market_map(boundaries, summary: pd.DataFrame, synthetic: bool) -> plt.Figure
         ("latest_market_type", f"Latest year, {summary['latest_year'].iloc[0]}"),
         ("recent_market_type", f"Pooled, {summary['recent_period'].iloc[0]}"),
     ]
-    fig, axes = plt.subplots(1, 2, figsize=(11, 6.5))
+    fig, axes = plt.subplots(1, 2, figsize=_wide(11, 6.5))
     boundaries = boundaries.assign(geometry=boundaries.geometry.simplify(SIMPLIFY_METRES))
     present: set[str] = set()
     for ax, (column, title) in zip(axes, panels, strict=True):
@@ -282,7 +289,7 @@ def indicators(indicator_table: pd.DataFrame, synthetic: bool) -> plt.Figure:
         ("under_18_share", "Supply offenders under 18", True),
         ("county_lines_per_1000", "County Lines flagged per 1,000", False),
     ]
-    fig, axes = plt.subplots(2, 2, figsize=(11, 7), sharex=True)
+    fig, axes = plt.subplots(2, 2, figsize=_wide(11, 7), sharex=True)
     districts = list(dict.fromkeys(indicator_table["district"]))
     for ax, (column, title, percent) in zip(axes.flat, panels, strict=True):
         for i, district in enumerate(districts):
@@ -302,15 +309,15 @@ def indicators(indicator_table: pd.DataFrame, synthetic: bool) -> plt.Figure:
             _percent_axis(ax)
         _year_axis(ax, indicator_table["year"])
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=len(districts), frameon=False, fontsize=8)
+    fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=8)
     _title(fig, "Drug-market indicators by district", synthetic)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
     return fig
 
 
 def public_rates(public: pd.DataFrame, area: str) -> plt.Figure:
     """Drug offences per 1,000: force with its interval, peers and England and Wales (real)."""
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = plt.subplots(figsize=size("wide"))
     force = public[public["area_type"] == "force"].sort_values("year")
     ax.fill_between(
         force["year"],

@@ -50,7 +50,7 @@ def base(result: CountyLinesChapter) -> Context:
     """What every template may use: the data tier, the area, the market type names."""
     return {
         "synthetic": result.synthetic,
-        "label": result.label,
+        "data_label": result.label,
         "area": result.area,
         "types": TYPES,
         "sure": SURE,
@@ -360,6 +360,21 @@ def indicators_chart(result: CountyLinesChapter) -> Context:
 
 def public_chart(result: CountyLinesChapter) -> Context:
     return public(result)
+
+
+def so_what(result: CountyLinesChapter) -> Context:
+    """The chapter's opening bullets: market types, violence by market type, and overlap."""
+    market = markets(result)
+    usual = {d["district"]: d["usual"] for d in market["districts"] if d["classified"]}
+    return (
+        market
+        | violence(result)
+        | overlap(result)
+        | {
+            "importing_districts": [d for d, kind in usual.items() if kind == IMPORTING],
+            "home_grown_districts": [d for d, kind in usual.items() if kind == HOME_GROWN],
+        }
+    )
 
 
 def captions(result: CountyLinesChapter) -> Context:

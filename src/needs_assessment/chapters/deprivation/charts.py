@@ -18,7 +18,7 @@ from needs_assessment.chapters.deprivation.analysis import (
 )
 from needs_assessment.chapters.deprivation.gradient import FEWER, MORE, unexpected_list
 from needs_assessment.chapters.deprivation.tables import rate_header
-from needs_assessment.presentation.figures import BENCHMARK_COLOUR, FORCE_COLOUR, PALETTE
+from needs_assessment.presentation.figures import BENCHMARK_COLOUR, FORCE_COLOUR, PALETTE, size
 
 #: 3 x 3 bivariate palette, (deprivation tercile, violence tercile) -> colour, 1 = low.
 #: The blue-yellow scheme Nowosad (2020, "Bivariate color palettes", jakubnowosad.com)
@@ -45,7 +45,7 @@ _HALO = [pe.withStroke(linewidth=2.5, foreground="white")]
 def deciles(a: Analysis) -> plt.Figure:
     """Rate by national IMD decile with intervals (at the configured level) and the area's rate."""
     d = a.deciles
-    fig, ax = plt.subplots(figsize=(8.5, 4.5))
+    fig, ax = plt.subplots(figsize=size("wide"))
     x = d["imd_decile"].to_numpy()
     rate = d[RATE].to_numpy(dtype=float)
     errors = np.vstack(
@@ -96,7 +96,7 @@ def scatter(a: Analysis, min_events: int = 10, label_top: int = 4) -> plt.Figure
     """
     t = a.table
     shown = t[t["count"] >= min_events]
-    fig, ax = plt.subplots(figsize=(9, 5))
+    fig, ax = plt.subplots(figsize=size("wide"))
     for i, (district, group) in enumerate(shown.groupby("district", sort=True)):
         ax.scatter(
             group["imd_rank"],
@@ -183,7 +183,7 @@ def bivariate_map(chapter: DeprivationChapter) -> plt.Figure:
         BIVARIATE[(d, v)]
         for d, v in zip(shapes["deprivation_tercile"], shapes["violence_tercile"], strict=True)
     ]
-    fig, ax = plt.subplots(figsize=(8.5, 9))
+    fig, ax = plt.subplots(figsize=size("map"))
     shapes.plot(ax=ax, color=colours, edgecolor="white", lw=0.15)
     _area_axes(ax, chapter.district_boundaries)
     _label_districts(ax, chapter.district_boundaries)
@@ -220,7 +220,7 @@ def unexpected_map(chapter: DeprivationChapter, zooms: int = 4) -> plt.Figure:
     more = unexpected_list(a.table, MORE)
     codes = list(more["district_code"].value_counts().index[:zooms])
     rows = max(1, -(-len(codes) // 2))
-    fig = plt.figure(figsize=(13 if codes else 7, 4.2 * max(rows, 2)))
+    fig = plt.figure(figsize=size("wide", height=2.8 * max(rows, 2)) if codes else size("map"))
     grid = fig.add_gridspec(rows, 3 if codes else 1, width_ratios=[2, 1, 1] if codes else [1])
     whole = fig.add_subplot(grid[:, 0])
     shapes.plot(ax=whole, color=colours, edgecolor="white", lw=0.15)
@@ -264,7 +264,9 @@ def districts(a: Analysis) -> plt.Figure:
     """IRR per decile step and Spearman's rho within each district, side by side."""
     d = a.districts.sort_values("district", ascending=False).reset_index(drop=True)
     y = np.arange(len(d))
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 0.55 * len(d) + 1.8), sharey=True)
+    fig, (left, right) = plt.subplots(
+        1, 2, figsize=size("wide", height=0.55 * len(d) + 1.8), sharey=True
+    )
     uncertain = (d["reliability"] != "clear").to_numpy()
     for ax, (est, low, high), reference, overall, title in (
         (

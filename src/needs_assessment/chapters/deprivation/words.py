@@ -371,3 +371,13 @@ def measures_table(chapter: DeprivationChapter, config: AssessmentConfig) -> dic
         "synthetic_measures": [a.events.label for a in chapter.analyses if a.events.synthetic],
         "synthetic_label": tiers.SYNTHETIC_LABEL,
     }
+
+
+def so_what(chapter: DeprivationChapter, config: AssessmentConfig) -> dict:
+    """``deprivation/so_what``: the chapter's three key messages, from its own findings."""
+    return {
+        "association": association(chapter, config),
+        "gradient": gradient(chapter, config),
+        "unexpected": unexpected(chapter, config),
+        "uncertain": districts(chapter, config)["uncertain"],
+    }

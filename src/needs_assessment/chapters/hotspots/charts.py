@@ -31,7 +31,7 @@ from needs_assessment.chapters.hotspots.analysis import (
 )
 from needs_assessment.chapters.hotspots.timing import MONTHS, WEEKDAYS
 from needs_assessment.methods.spatial import COLD, HOT, NOT_SIGNIFICANT, NOT_TESTED
-from needs_assessment.presentation.figures import PALETTE
+from needs_assessment.presentation.figures import PALETTE, size
 from needs_assessment.presentation.text import plural
 from needs_assessment.tiers import SYNTHETIC_STAMP
 
@@ -59,6 +59,12 @@ def _stamp(fig: plt.Figure, synthetic: bool) -> float:
         color=STAMP_COLOUR,
     )
     return 0.95
+
+
+def _wide(width: float, height: float) -> tuple[float, float]:
+    """The house "wide" size for a figure designed ``width`` x ``height`` inches: same aspect."""
+    house = size("wide")[0]
+    return size("wide", height=round(height * house / width, 2))
 
 
 def _grid(n: int, max_columns: int = 3) -> tuple[int, int]:
@@ -133,8 +139,8 @@ def force_maps(chapter: HotspotsChapter, tier: str) -> plt.Figure:
     """One force map per category of ``tier``: Gi* hot and cold spots after FDR control."""
     rows = chapter.results[chapter.results["tier"] == tier]
     categories = list(dict.fromkeys(rows["category"]))
-    nrows, ncols = _grid(len(categories))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, 5.0 * nrows), squeeze=False)
+    nrows, ncols = _grid(len(categories), max_columns=2)
+    fig, axes = plt.subplots(nrows, ncols, figsize=_wide(5.2 * ncols, 5.0 * nrows), squeeze=False)
     geometry = chapter.lsoas[["lsoa_code", "geometry"]]
     for i, (ax, category) in enumerate(zip(axes.flat, categories, strict=False)):
         data = geometry.merge(
@@ -203,7 +209,7 @@ def district_maps(
     data = data.assign(fill=fill)
     districts = chapter.districts.sort_values("district")
     nrows, ncols = _grid(len(districts))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 4.2 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=_wide(4.2 * ncols, 4.2 * nrows), squeeze=False)
     for ax, district in zip(axes.flat, districts.itertuples(), strict=False):
         part = data[data["district_code"] == district.district_code]
         _polygons(ax, part.geometry, part["fill"].to_list(), linewidth=0.2)
@@ -257,7 +263,7 @@ def district_maps(
 def lorenz(chapter: HotspotsChapter) -> plt.Figure:
     """Concentration curves, one panel per tier, one line per category."""
     tiers = list(chapter.tiers)
-    fig, axes = plt.subplots(1, len(tiers), figsize=(5.2 * len(tiers), 4.6), squeeze=False)
+    fig, axes = plt.subplots(1, len(tiers), figsize=_wide(5.2 * len(tiers), 4.6), squeeze=False)
     styles = ["-", "--", "-.", ":"]
     for ax, tier in zip(axes.flat, tiers, strict=True):
         curves = chapter.lorenz[chapter.lorenz["tier"] == tier]
@@ -303,13 +309,13 @@ def hour_heatmap(hour_week: pd.DataFrame, synthetic: bool) -> plt.Figure:
     """Hour of day by day of week, % of each category's offences; one panel per category."""
     categories = list(dict.fromkeys(hour_week["category"]))
     fig, axes = plt.subplots(
-        1, len(categories), figsize=(4.2 * len(categories), 5.4), squeeze=False
+        1, len(categories), figsize=_wide(4.2 * len(categories), 5.4), squeeze=False
     )
     for ax, category in zip(axes.flat, categories, strict=True):
         data = hour_week[hour_week["category"] == category]
         grid = data.pivot(index="hour", columns="weekday", values="share_pct")
         image = ax.imshow(grid.to_numpy(), aspect="auto", cmap="cividis", origin="upper")
-        ax.set_xticks(range(7), [d[:3] for d in WEEKDAYS])
+        ax.set_xticks(range(7), [d[:3] for d in WEEKDAYS], rotation=90)
         ax.set_yticks(range(0, 24, 3), [f"{h:02d}:00" for h in range(0, 24, 3)])
         ax.set_title(data["label"].iloc[0], fontsize=10)
         ax.grid(False)
@@ -320,7 +326,7 @@ def hour_heatmap(hour_week: pd.DataFrame, synthetic: bool) -> plt.Figure:
 
 def month_profile(months: pd.DataFrame, synthetic: bool) -> plt.Figure:
     """Offences per day by calendar month, indexed to the average day (= 100)."""
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = plt.subplots(figsize=size("wide"))
     styles = ["-", "--", "-."]
     for i, (_, data) in enumerate(months.groupby("category", sort=False)):
         ax.plot(

@@ -113,6 +113,15 @@ def hot_spots(chapter: HotspotsChapter) -> dict:
     }
 
 
+def so_what(chapter: HotspotsChapter) -> dict:
+    """The chapter's opening bullets: hot spots, concentration and persistence of the headline."""
+    return {
+        **hot_spots(chapter),
+        **persistence(chapter),
+        "headline": concentration_of(chapter, *HEADLINE).to_dict(),
+    }
+
+
 def persistence(chapter: HotspotsChapter) -> dict:
     row = concentration_of(chapter, *HEADLINE)
     facts = hot_spot_facts(chapter, *HEADLINE)

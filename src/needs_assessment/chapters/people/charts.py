@@ -10,7 +10,7 @@ import pandas as pd
 from needs_assessment import tiers
 from needs_assessment.chapters.people.analysis import BANDS, PeopleChapter
 from needs_assessment.chapters.people.tables import GROUP_LABELS, ROLE_LABELS, SEX_LABELS
-from needs_assessment.presentation.figures import PALETTE, financial_year_axis
+from needs_assessment.presentation.figures import PALETTE, financial_year_axis, size
 
 
 def _title(fig: plt.Figure, title: str, synthetic: bool) -> None:
@@ -23,7 +23,7 @@ def _synthetic(chapter: PeopleChapter) -> bool:
 
 def age_sex(chapter: PeopleChapter, safe: pd.DataFrame) -> plt.Figure:
     """Rate per 1,000 residents by age band and sex, victims and offenders side by side."""
-    fig, axes = plt.subplots(1, 2, figsize=(9, 4.5), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=size("wide"), sharey=True)
     bands = [b for b, _, _ in BANDS]
     sexes = [s for s in ("male", "female", "persons") if s in set(safe["sex"])]
     height = 0.8 / len(sexes)
@@ -53,7 +53,7 @@ def age_sex(chapter: PeopleChapter, safe: pd.DataFrame) -> plt.Figure:
 
 def trend(chapter: PeopleChapter) -> plt.Figure:
     """The under-18 share of victims and offenders of known age, by year, with intervals."""
-    fig, ax = plt.subplots(figsize=(8, 4.2))
+    fig, ax = plt.subplots(figsize=size("wide"))
     t = chapter.trend
     for i, role in enumerate(("victim", "offender")):
         rows = t[t["role"] == role]
@@ -86,7 +86,7 @@ def ratios(chapter: PeopleChapter, safe: pd.DataFrame) -> plt.Figure:
     """Rate ratio against the White group, per ethnic group, victims and offenders."""
     rows = safe[(safe["ages"] == "all ages") & (safe["ethnic_group"] != "white")]
     groups = list(dict.fromkeys(rows["ethnic_group"]))
-    fig, ax = plt.subplots(figsize=(8, 4.2))
+    fig, ax = plt.subplots(figsize=size("wide"))
     for i, role in enumerate(chapter.ethnicity.roles):
         part = rows[rows["role"] == role].set_index("ethnic_group").reindex(groups)
         y = np.arange(len(groups)) + (0.15 if i else -0.15)

@@ -268,3 +268,15 @@ def table(chapter: PeopleChapter, config: AssessmentConfig) -> dict:
     """The context every table caption shares: area, latest year and tier."""
     return {**_tier(chapter), "area": chapter.area, "year": fy(chapter.latest_year), "top": TOP,
             "by_sex": bool(chapter.denominator and chapter.denominator.by_sex)}  # fmt: skip
+
+
+def so_what(chapter: PeopleChapter, config: AssessmentConfig) -> dict:
+    """``people/so_what``: the chapter's key messages, from whichever sections have data."""
+    has_ages = chapter.has_extract and not chapter.age_sex.empty
+    has_trend = chapter.has_extract and not chapter.trend.empty
+    return {
+        **_tier(chapter),
+        "age_sex": age_sex(chapter, config) if has_ages else None,
+        "trend": trend(chapter, config) if has_trend else None,
+        "repeats": repeats(chapter, config) if chapter.repeats is not None else None,
+    }

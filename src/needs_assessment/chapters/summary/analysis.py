@@ -11,14 +11,31 @@ from pathlib import Path
 
 import pandas as pd
 
+#: Keys every chapter may record beside its model (sections not available, via ``chapter``).
+RECORDED_BY_EVERY_CHAPTER = ("gaps",)
+
 
 def load_results(folder: Path) -> dict:
-    """The chapters' results recorded so far in ``folder/results`` (one key per chapter)."""
+    """The chapters' results recorded so far in ``folder/results`` (one key per chapter),
+    each checked against its chapter's results model: the summary quotes only what a
+    chapter declares, and a block that drifted from its model fails here, by name."""
     return {
-        path.stem: json.loads(path.read_text(encoding="utf-8"))
+        path.stem: typed(path.stem, json.loads(path.read_text(encoding="utf-8")))
         for path in sorted((Path(folder) / "results").glob("*.json"))
         if path.stem != "summary"
     }
+
+
+def typed(key: str, block: dict) -> dict:
+    """``block`` validated by the chapter's model, returned as plain JSON values."""
+    from needs_assessment.chapters.registry import results_model
+
+    model = results_model(key)
+    if model is None:
+        return block
+    declared = {k: v for k, v in block.items() if k not in RECORDED_BY_EVERY_CHAPTER}
+    checked = model.model_validate(declared).model_dump(mode="json")
+    return {**checked, **{k: block[k] for k in RECORDED_BY_EVERY_CHAPTER if k in block}}
 
 
 def load_previous(folder: Path) -> dict | None:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.lines import Line2D
@@ -15,11 +17,15 @@ from needs_assessment.presentation.figures import (
     FORCE_COLOUR,
     PALETTE,
     financial_year_axis,
+    size,
 )
 from needs_assessment.presentation.text import per
 
 PEER_COLOUR = PALETTE[1]
 VINTAGE_COLOUR = "#7f7f7f"
+#: Panel text in points: at least the house minimum (6.3 pt, 10 px at 1280 px).
+PANEL_PT = 8
+LABEL_PT = 9
 
 
 def _vintage_parts(rows: pd.DataFrame) -> list[pd.DataFrame]:
@@ -45,7 +51,9 @@ def rates(series: pd.DataFrame, config: AssessmentConfig) -> plt.Figure:
     categories = list(dict.fromkeys(series["category"]))
     columns = 3
     rows = -(-len(categories) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(11, 3.1 * rows), sharex=True)
+    fig, axes = plt.subplots(
+        rows, columns, figsize=size("wide", height=2.6 * rows), sharex=True, squeeze=False
+    )
     for ax, category in zip(axes.flat, categories, strict=False):
         data = series[series["category"] == category]
         force = data[data["area_type"] == "force"]
@@ -92,16 +100,17 @@ def rates(series: pd.DataFrame, config: AssessmentConfig) -> plt.Figure:
                 ha="center",
                 va="top",
             )
-        ax.set_title(force["label"].iloc[0], fontsize=10)
-        ax.set_ylabel(per(int(force["per"].iloc[0])).capitalize(), fontsize=8)
+        ax.set_title(textwrap.fill(force["label"].iloc[0], 32), fontsize=LABEL_PT)
+        ax.set_ylabel(per(int(force["per"].iloc[0])).capitalize(), fontsize=PANEL_PT)
         ax.set_ylim(bottom=0)
-        financial_year_axis(ax, series["year"])
+        ax.tick_params(axis="y", labelsize=PANEL_PT)
+        financial_year_axis(ax, series["year"], fontsize=PANEL_PT)
     for ax in list(axes.flat)[len(categories) :]:
         ax.set_visible(False)
     handles, labels = _legend(axes.flat[0])
-    fig.legend(handles, labels, loc="lower center", ncol=4, frameon=False)
-    fig.supylabel("Recorded offences: rate (unit on each panel)")
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.legend(handles, labels, loc="lower center", ncol=4, frameon=False, fontsize=LABEL_PT)
+    fig.supylabel("Recorded offences: rate (unit on each panel)", fontsize=LABEL_PT)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig
 
 
@@ -116,7 +125,7 @@ def indexed(series: pd.DataFrame, config: AssessmentConfig) -> plt.Figure:
     """Force counts indexed to the first year every category is on one vintage (= 100); the
     lockdown year is shaded."""
     force = index_series(series)
-    fig, ax = plt.subplots(figsize=(8.5, 4.5))
+    fig, ax = plt.subplots(figsize=size("wide", height=5.5))
     _mark_covid(ax, force["year"])
     styles = ["-", "--", "-.", ":"]
     for i, (_, data) in enumerate(force.groupby("category", sort=False)):
@@ -135,15 +144,18 @@ def indexed(series: pd.DataFrame, config: AssessmentConfig) -> plt.Figure:
     first = financial_year_label(int(force["year"].min()))
     ax.set_ylabel(f"Index ({first} = 100)")
     financial_year_axis(ax, force["year"])
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
+    ax.legend(
+        loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False, fontsize=PANEL_PT
+    )
     fig.tight_layout()
     return fig
 
 
 def severity(frame: pd.DataFrame, config: AssessmentConfig) -> plt.Figure:
     """Crime severity score for violence against the person: force and England and Wales."""
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = plt.subplots(figsize=size("wide"))
     _mark_covid(ax, frame["year"])
+    ends = []
     for area, colour, style in (
         (config.area.display_name, FORCE_COLOUR, "-"),
         ("England and Wales", BENCHMARK_COLOUR, ":"),
@@ -158,17 +170,18 @@ def severity(frame: pd.DataFrame, config: AssessmentConfig) -> plt.Figure:
             ms=3,
             label=area,
         )
+        ends.append((data["year"].iloc[-1], data["severity_score"].iloc[-1], area, colour))
     ax.set_ylabel("Severity score (violence against the person)")
     ax.set_ylim(bottom=0)
     financial_year_axis(ax, frame["year"])
-    ax.legend(frameon=False)
+    label_line_ends(ax, ends)
     fig.tight_layout()
     return fig
 
 
 def admissions(frame: pd.DataFrame) -> plt.Figure:
     """Hospital admissions for assault by a sharp object in the force's region."""
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = plt.subplots(figsize=size("wide"))
     _mark_covid(ax, frame["year"])
     ax.bar(frame["year"], frame["admissions"], color=FORCE_COLOUR, width=0.7)
     ax.set_ylabel("Finished admission episodes")
@@ -180,7 +193,11 @@ def admissions(frame: pd.DataFrame) -> plt.Figure:
 def districts(series: pd.DataFrame, config: AssessmentConfig, label: str) -> plt.Figure:
     """Rates by district, one panel per category (from the force extract)."""
     categories = list(dict.fromkeys(series["category"]))
-    fig, axes = plt.subplots(1, len(categories), figsize=(3.2 * len(categories), 3.6), sharex=True)
+    columns = min(2 if len(categories) <= 4 else 3, len(categories))
+    rows = -(-len(categories) // columns)
+    fig, axes = plt.subplots(
+        rows, columns, figsize=size("wide", height=2.8 * rows + 0.6), sharex=True, squeeze=False
+    )
     styles = ["-", "--", "-.", ":"]
     for ax, category in zip(list(axes.flat), categories, strict=False):
         data = series[series["category"] == category]
@@ -192,26 +209,58 @@ def districts(series: pd.DataFrame, config: AssessmentConfig, label: str) -> plt
                 ls=styles[i % len(styles)],
                 label=area,
             )
-        ax.set_title(data["label"].iloc[0], fontsize=9)
-        ax.set_ylabel(per(int(data["per"].iloc[0])).capitalize(), fontsize=8)
+        ax.set_title(data["label"].iloc[0], fontsize=LABEL_PT)
+        ax.set_ylabel(per(int(data["per"].iloc[0])).capitalize(), fontsize=PANEL_PT)
         ax.set_ylim(bottom=0)
-        financial_year_axis(ax, data["year"])
+        ax.tick_params(axis="y", labelsize=PANEL_PT)
+        financial_year_axis(ax, data["year"], fontsize=PANEL_PT)
+    for ax in list(axes.flat)[len(categories) :]:
+        ax.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(
-        handles, labels, loc="lower center", ncol=min(6, len(labels)), frameon=False, fontsize=8
+        handles,
+        labels,
+        loc="lower center",
+        ncol=min(3, len(labels)),
+        frameon=False,
+        fontsize=LABEL_PT,
     )
-    fig.supylabel("Rate (unit on each panel)")
-    fig.suptitle(label, fontsize=9, color="#a33f00")
-    fig.tight_layout(rect=(0, 0.08, 1, 0.95))
+    fig.supylabel("Rate (unit on each panel)", fontsize=LABEL_PT)
+    fig.suptitle(label, fontsize=LABEL_PT, color="#a33f00")
+    legend_rows = -(-len(labels) // 3)
+    fig.tight_layout(rect=(0, 0.04 * legend_rows, 1, 0.97))
     return fig
 
 
 def gun_crime(series: pd.DataFrame, label: str) -> plt.Figure:
     """Offences involving a firearm per financial year (from the force extract)."""
-    fig, ax = plt.subplots(figsize=(8, 3.5))
+    fig, ax = plt.subplots(figsize=size("wide", height=3.5))
     ax.bar(series["year"], series["count"], color=FORCE_COLOUR, width=0.7)
     ax.set_ylabel("Offences involving a firearm")
     ax.set_title(label, fontsize=9, color="#a33f00")
     financial_year_axis(ax, series["year"])
     fig.tight_layout()
     return fig
+
+
+def label_line_ends(ax, ends: list[tuple[float, float, str, str]]) -> None:
+    """Label each line at its last point, ``(x, y, text, colour)``, in place of a legend;
+    labels closer than a line of text are nudged apart, and the x axis leaves them room."""
+    low, high = ax.get_ylim()
+    gap = (high - low) * 0.07
+    placed: list[float] = []
+    for x, y, text, colour in sorted(ends, key=lambda end: end[1]):
+        y = max(y, placed[-1] + gap) if placed else y
+        placed.append(y)
+        ax.annotate(
+            text,
+            (x, y),
+            xytext=(6, 0),
+            textcoords="offset points",
+            va="center",
+            color=colour,
+            fontsize=LABEL_PT,
+            annotation_clip=False,
+        )
+    left, right = ax.get_xlim()
+    ax.set_xlim(left, right + (right - left) * 0.35)

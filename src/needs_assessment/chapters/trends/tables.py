@@ -142,3 +142,21 @@ def district_table(published: pd.DataFrame, level: float) -> pd.DataFrame:
     year = latest["financial_year"].iloc[0]
     title = f"District ({year}, rate with {level_label(level)} CI)"
     return wide.reset_index().rename(columns={"area": title})
+
+
+#: The peer table's columns as the page heads them.
+PEER_HEADERS = {
+    "force": "Force",
+    "people_per_hectare": "People per hectare",
+    "imd_score": "IMD 2019 score (population-weighted)",
+    "distance": "Distance from this force (standardised)",
+}
+
+
+def peer_table(peers: pd.DataFrame) -> pd.DataFrame:
+    """The peer forces with human headers, rounded as the page shows them."""
+    shown = peers[[c for c in PEER_HEADERS if c in peers.columns]].copy()
+    for column, digits in (("people_per_hectare", 2), ("imd_score", 1), ("distance", 2)):
+        if column in shown:
+            shown[column] = shown[column].round(digits)
+    return shown.rename(columns=PEER_HEADERS)
