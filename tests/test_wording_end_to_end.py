@@ -26,7 +26,7 @@ class _Text(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag in ("style", "script", "pre"):
             self._skip += 1
-        if tag in ("p", "li", "td", "th", "h2", "h3", "figcaption", "caption"):
+        if tag in ("p", "li", "td", "th", "h2", "h3", "figcaption", "caption", "summary"):
             self.blocks.append("")
 
     def handle_endtag(self, tag):
@@ -61,7 +61,7 @@ def test_override_folder_changes_that_sentence_and_nothing_else(tmp_path):
     )
     plain = write_config(tmp_path, "plain", chapters=["trends"])
     edited = write_config(
-        tmp_path, "edited", chapters=["trends"], wording=str(tmp_path / "wording")
+        tmp_path, "edited", chapters=["trends"], wording=str(tmp_path / "config" / "wording")
     )
     before = page_text(report.run(plain, reports_dir=tmp_path / "reports"))
     after = page_text(report.run(edited, reports_dir=tmp_path / "reports"))
