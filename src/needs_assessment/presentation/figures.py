@@ -145,3 +145,26 @@ def financial_year_axis(ax, years, fontsize: float | None = None) -> None:
         ha="right",
         fontsize=fontsize,
     )
+
+
+def label_line_ends(ax, ends: list[tuple[float, float, str, str]], fontsize: float = 9) -> None:
+    """Label each line at its last point, ``(x, y, text, colour)``, in place of a legend;
+    labels closer than a line of text are nudged apart, and the x axis leaves them room."""
+    low, high = ax.get_ylim()
+    gap = (high - low) * 0.07
+    placed: list[float] = []
+    for x, y, text, colour in sorted(ends, key=lambda end: end[1]):
+        y = max(y, placed[-1] + gap) if placed else y
+        placed.append(y)
+        ax.annotate(
+            text,
+            (x, y),
+            xytext=(6, 0),
+            textcoords="offset points",
+            va="center",
+            color=colour,
+            fontsize=fontsize,
+            annotation_clip=False,
+        )
+    left, right = ax.get_xlim()
+    ax.set_xlim(left, right + (right - left) * 0.35)

@@ -14,6 +14,7 @@ from needs_assessment.presentation.figures import (
     FORCE_COLOUR,
     PALETTE,
     financial_year_axis,
+    label_line_ends,
     size,
 )
 from needs_assessment.presentation.text import per
@@ -76,7 +77,7 @@ def areas(frame: pd.DataFrame, prices: str) -> plt.Figure:
     ax.set_ylabel(f"Full cost {per(PER)} residents ({prices} prices)")
     ax.set_ylim(bottom=0)
     financial_year_axis(ax, frame["financial_year"])
-    label_line_ends(ax, ends)
+    label_line_ends(ax, ends, LABEL_PT)
     fig.tight_layout()
     return fig
 
@@ -102,26 +103,3 @@ def districts(published: pd.DataFrame, prices: str, synthetic: bool) -> plt.Figu
     fig.suptitle(f"{title} — {SYNTHETIC_STAMP}" if synthetic else title, fontsize=11)
     fig.tight_layout()
     return fig
-
-
-def label_line_ends(ax, ends: list[tuple[float, float, str, str]]) -> None:
-    """Label each line at its last point, ``(x, y, text, colour)``, in place of a legend;
-    labels closer than a line of text are nudged apart, and the x axis leaves them room."""
-    low, high = ax.get_ylim()
-    gap = (high - low) * 0.07
-    placed: list[float] = []
-    for x, y, text, colour in sorted(ends, key=lambda end: end[1]):
-        y = max(y, placed[-1] + gap) if placed else y
-        placed.append(y)
-        ax.annotate(
-            text,
-            (x, y),
-            xytext=(6, 0),
-            textcoords="offset points",
-            va="center",
-            color=colour,
-            fontsize=LABEL_PT,
-            annotation_clip=False,
-        )
-    left, right = ax.get_xlim()
-    ax.set_xlim(left, right + (right - left) * 0.35)

@@ -17,6 +17,7 @@ from needs_assessment.presentation.figures import (
     FORCE_COLOUR,
     PALETTE,
     financial_year_axis,
+    label_line_ends,
     size,
 )
 from needs_assessment.presentation.text import per
@@ -174,7 +175,7 @@ def severity(frame: pd.DataFrame, config: AssessmentConfig) -> plt.Figure:
     ax.set_ylabel("Severity score (violence against the person)")
     ax.set_ylim(bottom=0)
     financial_year_axis(ax, frame["year"])
-    label_line_ends(ax, ends)
+    label_line_ends(ax, ends, LABEL_PT)
     fig.tight_layout()
     return fig
 
@@ -241,26 +242,3 @@ def gun_crime(series: pd.DataFrame, label: str) -> plt.Figure:
     financial_year_axis(ax, series["year"])
     fig.tight_layout()
     return fig
-
-
-def label_line_ends(ax, ends: list[tuple[float, float, str, str]]) -> None:
-    """Label each line at its last point, ``(x, y, text, colour)``, in place of a legend;
-    labels closer than a line of text are nudged apart, and the x axis leaves them room."""
-    low, high = ax.get_ylim()
-    gap = (high - low) * 0.07
-    placed: list[float] = []
-    for x, y, text, colour in sorted(ends, key=lambda end: end[1]):
-        y = max(y, placed[-1] + gap) if placed else y
-        placed.append(y)
-        ax.annotate(
-            text,
-            (x, y),
-            xytext=(6, 0),
-            textcoords="offset points",
-            va="center",
-            color=colour,
-            fontsize=LABEL_PT,
-            annotation_clip=False,
-        )
-    left, right = ax.get_xlim()
-    ax.set_xlim(left, right + (right - left) * 0.35)
