@@ -257,22 +257,24 @@ def trend_display(safe: pd.DataFrame, level: float) -> pd.DataFrame:
     )
 
 
-def ethnicity_display(safe: pd.DataFrame, level: float) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "People": safe["role"].map(ROLE_LABELS),
-            "Ages": safe["ages"],
-            "Ethnic group": safe["ethnic_group"].map(GROUP_LABELS),
-            "Offences": safe["count"],
-            "Residents (Census 2021)": safe["residents"],
-            "Per 1,000 a year": safe["rate"],
-            "Rate ratio": safe["ratio"],
-            f"{level_label(level)} interval (ratio)": _ci(
-                safe["ratio_lower"], safe["ratio_upper"], 2
-            ),
-            "Not recorded (%)": safe["not_recorded_share"] * 100,
-        }
-    )
+def ethnicity_display(
+    safe: pd.DataFrame, level: float, by: str = "ages", not_recorded: bool = True
+) -> pd.DataFrame:
+    """Rates and rate ratios by ethnic group, one row per ``by`` (``ages`` for the whole
+    area, ``district`` by district), with the not-recorded share when asked for."""
+    columns = {
+        "People": safe["role"].map(ROLE_LABELS),
+        by.capitalize(): safe[by],
+        "Ethnic group": safe["ethnic_group"].map(GROUP_LABELS),
+        "Offences": safe["count"],
+        "Residents (Census 2021)": safe["residents"],
+        "Per 1,000 a year": safe["rate"],
+        "Rate ratio": safe["ratio"],
+        f"{level_label(level)} interval (ratio)": _ci(safe["ratio_lower"], safe["ratio_upper"], 2),
+    }
+    if not_recorded:
+        columns["Not recorded (%)"] = safe["not_recorded_share"] * 100
+    return pd.DataFrame(columns)
 
 
 def measures_display(safe: pd.DataFrame, names: dict[str, str], level: float) -> pd.DataFrame:
@@ -311,22 +313,5 @@ def repeats_display(safe: pd.DataFrame) -> pd.DataFrame:
             "Their offences": safe["top_5pc_offences"],
             "Share of offences (%)": safe["top_5pc_share"] * 100,
             "In two or more offences": safe["repeat_people"],
-        }
-    )
-
-
-def ethnicity_districts_display(safe: pd.DataFrame, level: float) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "People": safe["role"].map(ROLE_LABELS),
-            "District": safe["district"],
-            "Ethnic group": safe["ethnic_group"].map(GROUP_LABELS),
-            "Offences": safe["count"],
-            "Residents (Census 2021)": safe["residents"],
-            "Per 1,000 a year": safe["rate"],
-            "Rate ratio": safe["ratio"],
-            f"{level_label(level)} interval (ratio)": _ci(
-                safe["ratio_lower"], safe["ratio_upper"], 2
-            ),
         }
     )
