@@ -99,7 +99,7 @@ def test_previous_assessment_is_the_same_areas_latest_earlier_period(tmp_path, d
 
 
 def test_changes_tell_a_revision_from_a_change_in_the_latest_year():
-    from needs_assessment.chapters.summary.analysis import LATEST, REVISION, changes
+    from needs_assessment.chapters.summary.analysis import changes
 
     then = {"category": "robbery", "label": "Robbery", "financial_year": "2020/21", "count": 700}
     now = {"category": "robbery", "label": "Robbery", "financial_year": "2021/22", "count": 834}
@@ -110,15 +110,30 @@ def test_changes_tell_a_revision_from_a_change_in_the_latest_year():
             "recent_counts": {"robbery": {"2020/21": 712, "2021/22": 834}},
         }
     }
-    table = changes(current, previous).set_index("Measure")
-    assert table.loc["Offences in 2020/21", ["Last assessment", "This assessment"]].tolist() == [
+    table = changes(current, previous).set_index("measure")
+    assert table.loc["count_of_year", ["year", "then", "now", "change"]].tolist() == [
+        "2020/21",
         700,
         712,
+        "revision",
     ]
-    assert table.loc["Offences in 2020/21", "What changed"] == REVISION
-    assert table.loc["Offences", "This assessment"] == "2021/22: 834"
-    assert table.loc["vs England & Wales", ["Last assessment", "This assessment"]].tolist() == [
-        "Comparable",
-        "Lower",
-    ]
-    assert set(table["What changed"]) == {REVISION, LATEST}
+    assert table.loc["count", "now"] == "2021/22: 834"
+    assert table.loc["vs_england_wales", ["then", "now"]].tolist() == ["Comparable", "Lower"]
+    assert set(table["change"]) == {"revision", "latest_year"}
+
+
+def test_changes_table_words_every_measure_and_kind():
+    from needs_assessment.chapters.summary.analysis import changes
+    from needs_assessment.chapters.summary.tables import changes_table
+    from needs_assessment.presentation.text import Wording, plain
+
+    then = {"category": "robbery", "label": "Robbery", "financial_year": "2020/21", "count": 700}
+    now = dict(then, financial_year="2021/22", count=834, vs_three_year_average="Higher")
+    current = {"trends": {"judgements": [now], "recent_counts": {"robbery": {"2020/21": 712}}}}
+    wording = Wording(0.95)
+    table = changes_table(
+        changes(current, {"trends": {"judgements": [then]}}),
+        lambda block, **ctx: plain(wording.block("summary/change_labels", block, **ctx)),
+    )
+    assert table["Measure"].tolist() == ["Offences in 2020/21", "Offences", "vs 3-year average"]
+    assert table["What changed"].str.len().min() > 0

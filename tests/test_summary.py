@@ -114,7 +114,7 @@ def test_changes_since_last_assessment():
         }
     }
     table = summary.changes({"trends": TRENDS}, previous)
-    assert set(table["Measure"]) == {"Offences", "vs England & Wales"}
+    assert set(table["measure"]) == {"count", "vs_england_wales"}
     assert words.changes(table, previous) == {"first_run": False, "changed": 2}
     assert words.changes(pd.DataFrame(), None)["first_run"]
     assert summary.changes({"trends": TRENDS}, {"trends": TRENDS}).empty
@@ -252,7 +252,65 @@ def test_dashboard_shows_judgements_by_symbol_and_word():
         "vs 3-year average (given trend)",
         "vs England & Wales",
         "Rank (1 = highest)",
+        "Source",
     ]
+    assert set(table["Source"]) == {"published force statistics (real)"}
+
+
+MEASURES = [
+    {
+        "key": "sharp_object_admissions",
+        "tier": "NHS hospital admissions by region of residence (real)",
+        "synthetic": False,
+        "available": True,
+        "period": "2021/22",
+        "count": None,
+        "count_lower": 61,
+        "count_upper": 82,
+        "rate_per_100000": None,
+        "rate_lower": 8.61,
+        "rate_upper": 11.6,
+    },
+    {
+        "key": "knife_under_25",
+        "tier": "force offence extract: demonstration data (synthetic)",
+        "synthetic": True,
+        "available": True,
+        "period": "2021/22",
+        "count": 143,
+        "count_lower": None,
+        "count_upper": None,
+        "rate_per_100000": 49.2,
+        "rate_lower": 41.5,
+        "rate_upper": 58.0,
+    },
+    {
+        "key": "homicide_under_25",
+        "tier": "force offence extract",
+        "synthetic": False,
+        "available": False,
+        "period": "",
+        "count": None,
+        "count_lower": None,
+        "count_upper": None,
+        "rate_per_100000": None,
+        "rate_lower": None,
+        "rate_upper": None,
+    },
+]
+
+
+def test_home_office_measures_join_the_dashboard_with_their_tiers():
+    names = {m["key"]: m["key"].replace("_", " ") for m in MEASURES}
+    table = tables.dashboard(TRENDS, MEASURES, names).set_index("Indicator")
+    assert len(table) == len(TRENDS["judgements"]) + 3
+    hospital, knife, homicide = (table.loc[names[m["key"]]] for m in MEASURES)
+    assert hospital["Latest year"] == "2021/22: 61 to 82"  # suppressed months: a range
+    assert hospital["Rate"] == "8.61 to 11.6 per 100,000"
+    assert knife["Latest year"] == "2021/22: 143" and knife["Rate"] == "49.2 per 100,000"
+    assert "synthetic" in knife["Source"] and "real" in hospital["Source"]
+    assert homicide["Latest year"] == "Not available"
+    assert set(table.loc[names["knife_under_25"]].iloc[2:6]) == {tables.NOT_COMPARED}
 
 
 def test_trend_cell_follows_the_interval():

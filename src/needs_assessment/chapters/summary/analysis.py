@@ -120,13 +120,12 @@ def limitation_facts(results: dict, synthetic: bool, period_end: str | None = No
     }
 
 
-JUDGEMENTS = (
-    ("vs_three_year_average", "vs 3-year average"),
-    ("vs_england_wales", "vs England & Wales"),
-)
-CHANGE_COLUMNS = ["Indicator", "Measure", "Last assessment", "This assessment", "What changed"]
-REVISION = "revision of an earlier year's published figure"
-LATEST = "change in the latest year"
+#: The judgements compared with the last assessment (the trends results' fields).
+JUDGEMENTS = ("vs_three_year_average", "vs_england_wales")
+#: One row per changed figure: which (``measure``: ``count``, ``count_of_year`` with its
+#: ``year``, or a judgement field), its value then and now, and the kind of ``change``:
+#: ``revision`` (an earlier year's published figure), ``latest_year``, ``judgement_revised``.
+CHANGE_COLUMNS = ["indicator", "measure", "year", "then", "now", "change"]
 
 
 def changes(current: dict, previous: dict | None) -> pd.DataFrame:
@@ -150,24 +149,39 @@ def _category_changes(row: dict, old: dict, counts: dict) -> list[dict]:
     moved_on = then != now
     entries = []
     if moved_on and then in counts and counts[then] != old.get("count"):
-        entries.append((f"Offences in {then}", old.get("count"), counts[then], REVISION))
+        entries.append(("count_of_year", then, old.get("count"), counts[then], "revision"))
     if moved_on:
         entries.append(
-            ("Offences", f"{then}: {old.get('count')}", f"{now}: {row.get('count')}", LATEST)
+            (
+                "count",
+                None,
+                f"{then}: {old.get('count')}",
+                f"{now}: {row.get('count')}",
+                "latest_year",
+            )
         )
     elif old.get("count") != row.get("count"):
-        entries.append(("Offences", old.get("count"), row.get("count"), REVISION))
-    for field, label in JUDGEMENTS:
+        entries.append(("count", None, old.get("count"), row.get("count"), "revision"))
+    for field in JUDGEMENTS:
         if old.get(field) != row.get(field):
-            kind = LATEST if moved_on else "judgement revised for the same year"
-            entries.append((label, old.get(field), row.get(field), kind))
+            kind = "latest_year" if moved_on else "judgement_revised"
+            entries.append((field, None, old.get(field), row.get(field), kind))
     return [dict(zip(CHANGE_COLUMNS, (row["label"], *entry), strict=True)) for entry in entries]
 
 
+#: The results block in which the run lists the chapters it left out for want of data.
+LEFT_OUT = "chapters_left_out"
+
+
 def gap_facts(results: dict) -> list[dict]:
-    """Every section a chapter could not show, or showed on thin data, with its reason."""
+    """Every section a chapter could not show, or showed on thin data, with its reason; a
+    chapter left out whole carries ``left_out`` (no chapter page is there to say why)."""
     return [
-        {"chapter": key.replace("_", " ").capitalize(), **gap}
+        {
+            "chapter": "" if key == LEFT_OUT else key.replace("_", " ").capitalize(),
+            "left_out": key == LEFT_OUT,
+            **gap,
+        }
         for key, chapter in results.items()
         for gap in chapter.get("gaps", [])
     ]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+
 import pandas as pd
+
+from needs_assessment import tiers
 
 #: A judgement shown by symbol and word, so it survives greyscale printing and screen
 #: readers; for serious violence, higher is worse.
@@ -33,8 +37,12 @@ def rate_cell(row: dict) -> str:
     return f"{float(value):.3g} {unit}"
 
 
-def dashboard(trends: dict) -> pd.DataFrame:
-    """The performance-pack dashboard: one row per indicator, each judgement in words."""
+def dashboard(
+    trends: dict, measures: Sequence[dict] = (), names: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """The performance-pack dashboard: one row per indicator, each judgement in words, each
+    with the tier of evidence it rests on. ``measures`` are the People chapter's Home Office
+    measures for under-25s (its results block), named by ``names`` (measure key -> name)."""
     rows = [
         {
             "Indicator": row["label"],
@@ -45,7 +53,68 @@ def dashboard(trends: dict) -> pd.DataFrame:
             "vs 3-year average (given trend)": judgement_cell(row.get("vs_three_year_average")),
             "vs England & Wales": judgement_cell(row.get("vs_england_wales")),
             "Rank (1 = highest)": row.get("rank_of_forces") or "–",
+            "Source": tiers.PUBLIC.label,
         }
         for row in trends.get("judgements", [])
     ]
+    rows += [measure_row(m, (names or {}).get(m["key"], m["key"])) for m in measures]
     return pd.DataFrame(rows)
+
+
+NOT_COMPARED = "– Not compared"
+
+
+def measure_row(measure: dict, name: str) -> dict:
+    """One Home Office measure as a dashboard row: its latest figure (a range where the
+    source suppresses small counts) and its tier; the People chapter judges none of them."""
+    return {
+        "Indicator": name,
+        "Latest year": measure_count_cell(measure),
+        "Rate": measure_rate_cell(measure),
+        "Long-term trend": NOT_COMPARED,
+        "vs previous year (given trend)": NOT_COMPARED,
+        "vs 3-year average (given trend)": NOT_COMPARED,
+        "vs England & Wales": NOT_COMPARED,
+        "Rank (1 = highest)": "–",
+        "Source": measure["tier"] or "–",
+    }
+
+
+def measure_count_cell(measure: dict) -> str:
+    if not measure["available"]:
+        return "Not available"
+    if measure["count"] is not None:
+        return f"{measure['period']}: {measure['count']:,}"
+    low, high = measure["count_lower"], measure["count_upper"]
+    if low is None or high is None:
+        return f"{measure['period']}: withheld (small count)"
+    return f"{measure['period']}: {low:,}" + ("" if low == high else f" to {high:,}")
+
+
+def measure_rate_cell(measure: dict) -> str:
+    rate, low, high = measure["rate_per_100000"], measure["rate_lower"], measure["rate_upper"]
+    if rate is not None:
+        return f"{rate:.3g} per 100,000"
+    if low is not None and high is not None:
+        return f"{low:.3g} to {high:.3g} per 100,000"
+    return "–"
+
+
+#: The headers of the published "what changed" table.
+CHANGE_HEADERS = ["Indicator", "Measure", "Last assessment", "This assessment", "What changed"]
+
+
+def changes_table(changes: pd.DataFrame, label: Callable[..., str]) -> pd.DataFrame:
+    """The "what changed" table with its measures and kinds of change worded by ``label``
+    (a template block name and its context -> text)."""
+    rows = [
+        [
+            row["indicator"],
+            label(row["measure"], year=row["year"]),
+            str(row["then"]),
+            str(row["now"]),
+            label(row["change"]),
+        ]
+        for row in changes.to_dict("records")
+    ]
+    return pd.DataFrame(rows, columns=CHANGE_HEADERS)
