@@ -26,6 +26,10 @@ TERRITORIAL_FORCES = frozenset({
     "Staffordshire", "Suffolk", "Surrey", "Sussex", "Thames Valley", "Warwickshire",
     "West Mercia", "West Midlands", "West Yorkshire", "Wiltshire",
 })  # fmt: skip
+#: Bodies the Home Office tables publish beside the forces: not territorial police areas.
+OTHER_BODIES = frozenset(
+    {"British Transport Police", "Action Fraud", "CIFAS", "UK Finance", "Financial Fraud Action UK"}
+)
 #: Welsh forces: deprivation comes from the Welsh index (WIMD 2019), not the English IMD.
 WELSH_FORCES = frozenset({"Dyfed-Powys", "Gwent", "North Wales", "South Wales"})
 #: Forces outside the peer comparison: the City of London is a square mile of commuters.

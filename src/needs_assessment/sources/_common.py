@@ -5,6 +5,7 @@ Row numbers in errors are 1-based file lines (header = line 1), as an editor sho
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -149,6 +150,34 @@ def _refuse(frame: pd.DataFrame, column: str, path, bad: pd.Series, expected: st
             row=file_row(frame, position),
             column=column,
         )
+
+
+def refuse_first(frame: pd.DataFrame, bad: pd.Series, column: str, path, problem: str) -> None:
+    """A ``DataError`` naming the first row where ``bad`` holds and its value in ``column``."""
+    position = int(bad.to_numpy().argmax())
+    shown = frame[column].iloc[position]
+    raise DataError(path, f"{problem}: {shown!r}", row=file_row(frame, position), column=column)
+
+
+def published_headers(frame: pd.DataFrame, names: Iterable[str]) -> dict[str, str]:
+    """Published header -> the file's own column for each of ``names`` the file has, matched
+    ignoring case, dots, underscores and spaces ("Financial.Year", "financial_year")."""
+    known = {_header_key(name): name for name in names}
+    return {known[_header_key(c)]: str(c) for c in frame.columns if _header_key(c) in known}
+
+
+def _header_key(name) -> str:
+    return " ".join(re.split(r"[\s._]+", str(name).strip())).lower()
+
+
+def quarters(frame: pd.DataFrame, column: str, path) -> pd.Series:
+    """Financial quarter 1-4 (Q1 = April to June) from "1" or "Q1"."""
+    text = frame[column].str.strip().str.upper().str.removeprefix("Q")
+    values = pd.to_numeric(text, errors="coerce")
+    bad = ~values.isin([1, 2, 3, 4])
+    if bad.any():
+        refuse_first(frame, bad, column, path, "not a quarter 1-4")
+    return values.astype("Int64")
 
 
 def file_row(frame: pd.DataFrame, position: int) -> int:

@@ -31,12 +31,14 @@ import pandas as pd
 import pandera.pandas as pa
 
 from needs_assessment.definitions import Definitions
-from needs_assessment.errors import ConfigError, DataError
-from needs_assessment.forces import TERRITORIAL_FORCES
+from needs_assessment.errors import ConfigError
+from needs_assessment.forces import OTHER_BODIES, TERRITORIAL_FORCES
 from needs_assessment.periods import financial_year_start
 from needs_assessment.sources._common import (
-    file_row,
+    published_headers,
+    quarters,
     read_csv_text,
+    refuse_first,
     require_columns,
     to_number,
     validate,
@@ -55,9 +57,6 @@ REQUIRED = {
 }
 OPTIONAL = {"Force Code": "force_code", "PFA Code": "force_code"}
 FORCE_NAMES = {"London, City of": "City of London", "Devon & Cornwall": "Devon and Cornwall"}
-OTHER_BODIES = frozenset(
-    {"British Transport Police", "Action Fraud", "CIFAS", "UK Finance", "Financial Fraud Action UK"}
-)
 NATIONAL = "England and Wales"
 #: A code written as a float with binary noise, e.g. "4.4000000000000004", "37.200000000000003".
 FLOAT_CODE = re.compile(r"^\d+\.\d{8,}$")
@@ -93,7 +92,7 @@ def load(path: str | Path) -> pd.DataFrame:
     ``quarter`` 1-4 (1 = April to June), ``force_code`` the ONS code where the file has one.
     """
     raw = read_csv_text(path)
-    columns = _columns(raw)
+    columns = published_headers(raw, (*REQUIRED, *OPTIONAL))
     require_columns(raw.rename(columns={v: k for k, v in columns.items()}), REQUIRED, path)
     text = {field: raw[columns[name]].str.strip() for name, field in REQUIRED.items()}
     code = next((columns[name] for name in OPTIONAL if name in columns), None)
@@ -102,7 +101,7 @@ def load(path: str | Path) -> pd.DataFrame:
             "force": _forces(text["force"], raw, columns["Force Name"], path),
             "force_code": raw[code].str.strip() if code else pd.Series(pd.NA, index=raw.index),
             "financial_year": _years(text["financial_year"], raw, columns["Financial Year"], path),
-            "quarter": _quarters(text["quarter"], raw, columns["Financial Quarter"], path),
+            "quarter": quarters(raw, columns["Financial Quarter"], path),
             "offence_code": text["offence_code"].map(normalise_code),
             "offence_description": text["offence_description"],
             "offence_group": text["offence_group"],
@@ -120,27 +119,11 @@ def normalise_code(code: str) -> str:
     return repr(float(code)) if FLOAT_CODE.match(code) else code
 
 
-def _columns(raw: pd.DataFrame) -> dict[str, str]:
-    """Published header ('Financial Year') -> the file's own name ('Financial.Year')."""
-    known = {_key(name): name for name in (*REQUIRED, *OPTIONAL)}
-    return {known[_key(c)]: str(c) for c in raw.columns if _key(c) in known}
-
-
-def _key(name) -> str:
-    return " ".join(re.split(r"[\s._]+", str(name).strip())).lower()
-
-
-def _fail_at(raw, bad: pd.Series, column: str, path, problem: str):
-    position = int(bad.to_numpy().argmax())
-    shown = raw[column].iloc[position]
-    raise DataError(path, f"{problem}: {shown!r}", row=file_row(raw, position), column=column)
-
-
 def _forces(names: pd.Series, raw, column: str, path) -> pd.Series:
     forces = names.replace(FORCE_NAMES)
     unknown = ~forces.isin(TERRITORIAL_FORCES | OTHER_BODIES)
     if unknown.any():
-        _fail_at(raw, unknown, column, path, "not a police force area or known other body")
+        refuse_first(raw, unknown, column, path, "not a police force area or known other body")
     return forces
 
 
@@ -153,16 +136,8 @@ def _years(labels: pd.Series, raw, column: str, path) -> pd.Series:
             starts[label] = None
     years = labels.map(starts)
     if years.isna().any():
-        _fail_at(raw, years.isna(), column, path, "not a financial year like '2017/18'")
+        refuse_first(raw, years.isna(), column, path, "not a financial year like '2017/18'")
     return years.astype("Int64")
-
-
-def _quarters(text: pd.Series, raw, column: str, path) -> pd.Series:
-    quarters = pd.to_numeric(text.str.upper().str.removeprefix("Q"), errors="coerce")
-    bad = ~quarters.isin([1, 2, 3, 4])
-    if bad.any():
-        _fail_at(raw, bad, column, path, "not a quarter 1-4")
-    return quarters.astype("Int64")
 
 
 # -- annual counts by offence code -------------------------------------------------------

@@ -23,9 +23,13 @@ import pandas as pd
 import pandera.pandas as pa
 
 from needs_assessment.errors import DataError
+from needs_assessment.forces import OTHER_BODIES
 from needs_assessment.sources._common import (
     file_row,
+    published_headers,
+    quarters,
     read_csv_text,
+    refuse_first,
     require_columns,
     to_number,
     validate,
@@ -42,9 +46,6 @@ REQUIRED = {
 }
 OPTIONAL = {"Offence Subgroup": "offence_subgroup"}
 CSP_COLUMNS = ("Community Safety Partnership", "CSP Name")
-NOT_TERRITORIAL = frozenset(
-    {"British Transport Police", "Action Fraud", "CIFAS", "UK Finance", "Financial Fraud Action UK"}
-)
 YEAR = re.compile(r"(\d{4})[/-](\d{2}|\d{4})")
 
 SCHEMA = pa.DataFrameSchema(
@@ -69,9 +70,8 @@ SCHEMA = pa.DataFrameSchema(
 def load(path: str | Path) -> pd.DataFrame:
     """Read and validate one open data table (CSV, optionally gzipped), PFA or CSP level."""
     raw = read_csv_text(path)
-    names = _official_names(raw)
-    require_columns(raw.rename(columns=names), REQUIRED, path)
-    original = {official: column for column, official in names.items()}
+    original = published_headers(raw, (*REQUIRED, *OPTIONAL, *CSP_COLUMNS))
+    require_columns(raw.rename(columns={v: k for k, v in original.items()}), REQUIRED, path)
     csp = next((original[c] for c in CSP_COLUMNS if c in original), None)
     text = {
         new: raw[original[old]].str.strip()
@@ -81,7 +81,7 @@ def load(path: str | Path) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "financial_year": _financial_years(raw, original["Financial Year"], path),
-            "quarter": _quarters(raw, original["Financial Quarter"], path),
+            "quarter": quarters(raw, original["Financial Quarter"], path),
             "area_name": raw[csp].str.strip() if csp else text["force_name"],
             "area_level": "csp" if csp else "force",
             "force_name": text["force_name"],
@@ -94,7 +94,7 @@ def load(path: str | Path) -> pd.DataFrame:
             "count": to_number(raw, original["Number of Offences"], path),
         }
     )
-    frame["is_territorial_force"] = ~frame["force_name"].isin(NOT_TERRITORIAL)
+    frame["is_territorial_force"] = ~frame["force_name"].isin(OTHER_BODIES)
     _check_filled(frame, raw, original, csp, path)
     return validate(SCHEMA, frame, path)
 
@@ -102,17 +102,6 @@ def load(path: str | Path) -> pd.DataFrame:
 def territorial_forces(frame: pd.DataFrame) -> pd.DataFrame:
     """Only the 43 territorial forces (no British Transport Police, no fraud bodies)."""
     return frame[frame["is_territorial_force"]]
-
-
-def _official_names(raw: pd.DataFrame) -> dict[str, str]:
-    """File column -> official name ("Financial_Year" -> "Financial Year"), case-insensitive."""
-    known = {name.lower(): name for name in (*REQUIRED, *OPTIONAL, *CSP_COLUMNS)}
-    names = {}
-    for column in raw.columns:
-        key = " ".join(str(column).replace("_", " ").split()).lower()
-        if key in known:
-            names[column] = known[key]
-    return names
 
 
 def _financial_years(raw: pd.DataFrame, column: str, path) -> pd.Series:
@@ -127,31 +116,8 @@ def _financial_years(raw: pd.DataFrame, column: str, path) -> pd.Series:
 
     labels = raw[column].map(label)
     if labels.isna().any():
-        position = int(labels.isna().to_numpy().argmax())
-        shown = raw[column].iloc[position]
-        raise DataError(
-            path,
-            f"not a financial year like '2017/18': {shown!r}",
-            row=file_row(raw, position),
-            column=column,
-        )
+        refuse_first(raw, labels.isna(), column, path, "not a financial year like '2017/18'")
     return labels.astype(str)
-
-
-def _quarters(raw: pd.DataFrame, column: str, path) -> pd.Series:
-    """Quarter 1-4 (Q1 = April to June); accepts "1" or "Q1"."""
-    text = raw[column].str.strip().str.upper().str.removeprefix("Q")
-    quarters = pd.to_numeric(text, errors="coerce")
-    bad = ~quarters.isin([1, 2, 3, 4])
-    if bad.any():
-        position = int(bad.to_numpy().argmax())
-        raise DataError(
-            path,
-            f"not a quarter 1-4: {raw[column].iloc[position]!r}",
-            row=file_row(raw, position),
-            column=column,
-        )
-    return quarters.astype("Int64")
 
 
 def _check_filled(

@@ -15,6 +15,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from needs_assessment.errors import DataError
+from needs_assessment.forces import OTHER_BODIES
 from needs_assessment.sources._common import (
     file_row,
     read_csv_text,
@@ -30,7 +31,6 @@ COLUMNS = {
     "Offence": "offence_group",
     "Rolling year total number of offences": "count",
 }
-NOT_TERRITORIAL = frozenset({"British Transport Police", "Action Fraud", "CIFAS", "UK Finance"})
 # Known misprints of period ends in the published file -> the date meant.
 DATE_FIXES = {"30-12-2017": "31-12-2017"}
 
@@ -56,7 +56,7 @@ def load(path: str | Path) -> pd.DataFrame:
     frame = raw[list(COLUMNS)].rename(columns=COLUMNS)
     frame["period_end"] = _parse_period_end(raw["12 months ending"], raw, path)
     frame["count"] = to_number(raw, "Rolling year total number of offences", path)
-    frame["is_territorial_force"] = ~frame["force"].isin(NOT_TERRITORIAL)
+    frame["is_territorial_force"] = ~frame["force"].isin(OTHER_BODIES)
     _check_month_ends(frame, raw, path)
     _check_unique(frame, raw, path)
     return validate(SCHEMA, frame, path)
