@@ -59,6 +59,21 @@ def test_init_writes_a_valid_config_for_each_of_the_43_forces(configs):
         assert folder is None or area_init.force_slug(force).replace("-", "_") in folder.name
 
 
+def test_a_welsh_force_with_police_uk_files_gets_the_deprivation_chapter(
+    base, lookups, tmp_path, monkeypatch
+):
+    folder = tmp_path / "policeuk_street_gwent" / "2021-04"
+    folder.mkdir(parents=True)
+    (folder / "2021-04-gwent-street.csv").write_text(
+        "Crime ID,Month,Reported by,Falls within,LSOA code,Crime type\n"
+        ",2021-04,Gwent Police,Gwent Police,W01001598,Violence and sexual offences\n"
+    )
+    monkeypatch.setattr(area_init, "police_uk_folder", lambda force: folder.parent)
+    plan = area_init.plan("Gwent", 2021, base=base, tables=lookups)
+    assert {"deprivation", "hotspots"} <= set(plan.chapters)  # WIMD 2019 ranks its LSOAs
+    assert "deprivation" not in plan.left_out
+
+
 @pytest.mark.parametrize("force", sorted(TERRITORIAL_FORCES))
 def test_trends_and_summary_for_every_force(configs, force):
     config = configs[force]
@@ -120,14 +135,7 @@ def test_full_run(tmp_path, options, chapters):
     assert named == {key.replace("_", " ").capitalize() for key in set(CHAPTER_NEEDS) - chapters}
 
 
-#: County Lines crashes on thin data (chapters/county_lines, another engineer's area); these
-#: runs pass once it guards, and then strict xfail fails to say so.
-COUNTY_LINES_THIN = "county_lines/tables.py:419 KeyError 'offenders_marker' (empty origins)"
-COUNTY_LINES_EARLY = "county_lines/words.py:203 idxmax on all-NA rates (extract ends early)"
-
-
 @pytest.mark.e2e
-@pytest.mark.xfail(strict=True, reason=COUNTY_LINES_THIN)
 def test_full_run_with_a_300_row_extract(tmp_path):
     demo = RAW_DIR / "demo_force_extract" / "demo_force_extract_cambridgeshire.csv.gz"
     rows = pd.read_csv(demo, dtype=str, keep_default_na=False)
@@ -139,13 +147,26 @@ def test_full_run_with_a_300_row_extract(tmp_path):
         config = _init(
             tmp_path, "--force", "Cambridgeshire", "--year", "2021", "--extract", str(inside)
         )
-        assert "county_lines" in _publish(config, tmp_path / "reports")
+        results = _publish(config, tmp_path / "reports")
     finally:
         inside.unlink(missing_ok=True)
+    assert "county_lines" in results
+    readers = [key for key in results if "force_extract" in registry.inputs(key)]
+    assert len(readers) == 6  # every chapter built on the extract says it is thin
+    for key in readers:
+        notices = [g for g in results[key].get("gaps", []) if g["section"] == "Force extract"]
+        assert [g["status"] for g in notices] == ["read with care"], key
+    thin = {g["section"]: g["status"] for g in results["county_lines"]["gaps"]}
+    assert thin["County Lines: where the dealers come from"] == "not available"
+    executed = json.loads((tmp_path / "reports" / config.stem / "notebooks" / NOTEBOOK).read_text())
+    shown = [o for c in executed["cells"] for o in c.get("outputs", [])]
+    assert not [o for o in shown if o["output_type"] == "execute_result"]  # no stray "False"
+
+
+NOTEBOOK = "04_county_lines.ipynb"
 
 
 @pytest.mark.e2e
-@pytest.mark.xfail(strict=True, reason=COUNTY_LINES_EARLY)
 def test_refresh_of_the_default_config_publishes(tmp_path):
     source = tmp_path / "cambridgeshire-2021.yaml"
     shutil.copy(DEFAULT_CONFIG, source)
@@ -156,6 +177,9 @@ def test_refresh_of_the_default_config_publishes(tmp_path):
     assert "What each section lacks" in done.stderr
     results = _publish(tmp_path / "cambridgeshire-2022.yaml", tmp_path / "reports")
     assert results["trends"]["latest"]["financial_year"] == "2022/23"
+    lines = results["county_lines"]  # the extract ends in 2021/22: the chapter stops there
+    assert lines["latest_year"] == "2021/22"
+    assert [g["section"] for g in lines["gaps"]] == ["County Lines: the years covered"]
 
 
 def _without_county_lines(config: Path) -> Path:

@@ -65,6 +65,7 @@ def simulated_area(
             "imd_decile": frame["decile"].astype("int64"),
             "income_rank": frame["imd_rank"],
             "income_decile": frame["decile"].astype("int64"),
+            "index": "IMD 2019",
         }
     )
     lsoas["imd_local_quintile"] = dep.local_quintiles(lsoas["imd_rank"])
@@ -585,6 +586,7 @@ def test_build_declares_its_tables():
     assert registry.inputs("deprivation") == (
         "lsoa_lookup",
         "imd",
+        "wimd",
         "lsoa_population",
         "police_uk_counts",
         "force_extract",
@@ -691,12 +693,14 @@ RESULT_KEYS = [
     "districts",
     "measures",
     "association",
+    "index",
 ]
 
 
 def test_results_block_keeps_its_keys_and_values(real):
     record = results(real).model_dump(mode="json")
     assert list(record) == RESULT_KEYS
+    assert record["index"] == "IMD 2019"  # Cambridgeshire: English LSOAs only
     assert record["population_years"] == {"2018": 3, "2019": 3, "2020": 1}
     assert (record["events"], record["excluded_no_location"]) == (11_114, 441)
     assert record["rate_ratio"]["most_deprived_decile"] == 1

@@ -92,3 +92,18 @@ def test_escaped_value_reads_as_written():
 def test_raw_html_in_markdown_is_text():
     html = markdown_to_html('Notes <iframe src="file:///etc/passwd"></iframe>')
     assert "<iframe" not in html and "&lt;iframe" in html
+
+
+def test_package_wording_speaks_of_no_particular_area():
+    """A passage about one force's own history belongs in that config's override folder
+    (``report.wording``), never in the package's templates every force publishes."""
+    from needs_assessment.config import load_config
+    from needs_assessment.paths import DEFAULT_CONFIG
+
+    config = load_config(DEFAULT_CONFIG)
+    places = {name.split(" and ")[0] for name in config.area.districts.values()}
+    places |= {config.area.force, "Peterborough", "Cambridge", "Huntingdon", "St Neots"}
+    templates = [p for folder in text.chapter_folders().values() for p in folder.rglob("*.j2")]
+    assert len(templates) > 100
+    named = {p.name: sorted(w for w in places if w in p.read_text()) for p in templates}
+    assert {name: words for name, words in named.items() if words} == {}

@@ -1,7 +1,8 @@
 """What each processed table covers: rows, time span and areas.
 
-Used by ``sna check-data`` to report each source, and by ``sna new`` to say which inputs
-stop before a new assessment period ends.
+Used by ``sna check-data`` to report each source, by ``sna new`` to say which inputs
+stop before a new assessment period ends, and by every chapter page built on the force
+extract to say which categories and years it holds too little of (:func:`thin_extract`).
 """
 
 from __future__ import annotations
@@ -221,3 +222,40 @@ def thin_extract(
             if total and count < share * total:
                 thin.append(ThinYear(key, int(year), int(count), int(total)))
     return thin
+
+
+@dataclass(frozen=True)
+class ThinCategory:
+    """One category's thin years, as the chapter pages name them."""
+
+    category: str
+    runs: tuple[tuple[int, int], ...]  # (first, last) financial years of each unbroken run
+    lowest_share: float
+
+
+def thin_by_category(thin: list[ThinYear], first_year: int, last_year: int) -> list[ThinCategory]:
+    """The thin years of the period ``first_year`` to ``last_year``, grouped by category
+    (in order of first appearance) into runs of consecutive years."""
+    grouped: dict[str, list[ThinYear]] = {}
+    for item in thin:
+        if first_year <= item.financial_year <= last_year:
+            grouped.setdefault(item.category, []).append(item)
+    return [
+        ThinCategory(
+            category,
+            year_runs(sorted(i.financial_year for i in items)),
+            min(i.share for i in items),
+        )
+        for category, items in grouped.items()
+    ]
+
+
+def year_runs(years: list[int]) -> tuple[tuple[int, int], ...]:
+    """[2012, 2013, 2014, 2017] -> ((2012, 2014), (2017, 2017))."""
+    runs: list[list[int]] = []
+    for year in years:
+        if runs and year == runs[-1][1] + 1:
+            runs[-1][1] = year
+        else:
+            runs.append([year, year])
+    return tuple((first, last) for first, last in runs)

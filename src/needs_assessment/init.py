@@ -27,7 +27,6 @@ from needs_assessment.config import (
 from needs_assessment.errors import ConfigError
 from needs_assessment.forces import (
     TERRITORIAL_FORCES,
-    WELSH_FORCES,
     police_uk_force,
     police_uk_foreign_file,
 )
@@ -129,7 +128,7 @@ def plan(
         check_police_uk(police_uk, force)
     if extract is not None:
         check_extract(extract, force, lsoa_lookup.set_index("lsoa11_code")["force"])
-    chapters, left_out = _chapters(force, police_uk, extract)
+    chapters, left_out = _chapters(police_uk, extract)
     forces = knife[knife["area_type"] == "force"]  # West Midlands is also a region
     named = forces[forces["area_name"].replace({"London, City of": "City of London"}) == force]
     partnership = len(chosen) < len(all_districts)
@@ -174,17 +173,12 @@ def _checked_year(year: int, latest: int) -> int:
     return year
 
 
-def _chapters(force: str, police_uk, extract) -> tuple[tuple[str, ...], dict[str, str]]:
+def _chapters(police_uk, extract) -> tuple[tuple[str, ...], dict[str, str]]:
     """The chapters the area's data allow, and for each one left out what it needs."""
     data = {"police_uk": police_uk, "force_extract": extract}
     left_out = {
         chapter: need for chapter, (key, need) in CHAPTER_NEEDS.items() if data[key] is None
     }
-    if force in WELSH_FORCES and "deprivation" not in left_out:
-        left_out["deprivation"] = (
-            "a Welsh deprivation gradient: the chapter reads the English IMD 2019; "
-            "WIMD 2019 is prepared (table wimd) for it"
-        )
     chosen = tuple(c for c in ORDER if c in PUBLIC_CHAPTERS or c not in left_out)
     return chosen, left_out
 

@@ -169,3 +169,46 @@ def test_labels_follow_the_configured_confidence_level(default_config):
 
 def test_weapon_note(snapshot):
     snapshot("county_lines_weapon_note", Wording().markdown("county_lines/weapon_note"))
+
+
+def test_thin_sections_wording(default_config, snapshot):
+    """Each section's gap (``county_lines/gaps``) on a 300-row extract and on one that ends
+    two years before the period does."""
+    from needs_assessment.definitions import load_definitions
+    from needs_assessment.prepare import read
+
+    extract = read(default_config, "force_extract")
+    inputs = {name: read(default_config, name) for name in registry.inputs("county_lines")}
+    definitions = load_definitions(default_config.definitions)
+    wording = Wording(default_config.thresholds.confidence_level)
+    parts = []
+    for case in (extract.sample(300, random_state=1), extract[extract["year"] <= 2019]):
+        result = analysis.build(default_config, definitions, **(inputs | {"force_extract": case}))
+        context = words.gap(result)
+        for section, reason in result.gaps.items():
+            blocks = (section, f"{reason}_reason", f"{reason}_remedy")
+            parts.append(
+                " | ".join(plain(wording.block("county_lines/gaps", b, **context)) for b in blocks)
+            )
+    snapshot("county_lines_gaps", "\n".join(f"- {part}" for part in parts))
+
+
+def test_thin_extract_notice_wording(snapshot):
+    """The notice every chapter built on a thin extract opens with (``common/thin_extract``)."""
+    context = {
+        "share": 0.8,
+        "categories": [
+            {"label": "Robbery", "runs": [{"first": 2012, "last": 2014}], "lowest": 0.012},
+            {
+                "label": "Drug supply",
+                "runs": [{"first": 2015, "last": 2015}, {"first": 2019, "last": 2020}],
+                "lowest": 0.4,
+            },
+        ],
+    }
+    wording = Wording(0.95)
+    parts = [
+        plain(wording.block("common/thin_extract", part, **context))
+        for part in ("section", "reason", "remedy")
+    ]
+    snapshot("common_thin_extract", "\n\n".join(parts))

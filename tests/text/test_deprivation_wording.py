@@ -99,6 +99,10 @@ def test_rho_in_words_snapshot(snapshot):
     snapshot("deprivation_rho", "\n".join(f"- {line}" for line in lines))
 
 
+#: How the templates name the English index (``words.index_words`` for an English area).
+IMD = {"index": "IMD 2019", "index_short": "IMD", "crime_domain": "crime", "cross_border": False}
+
+
 def test_branches_snapshot(snapshot):
     """The wording for no departures, one district uncertain, no district model and Poisson
     decile limits."""
@@ -116,6 +120,7 @@ def test_branches_snapshot(snapshot):
         more_events=0,
         share_of_events=0.0,
         places=[],
+        **IMD,
     )
     district = {
         "district": "Small",
@@ -146,6 +151,7 @@ def test_branches_snapshot(snapshot):
         steepest=None,
         shallowest=None,
         uncertain=1,
+        **IMD,
     )
     span = {"months": 12, "first": "Apr 2019", "last": "Mar 2020", "consecutive": True}
     poisson = wording.markdown(
@@ -156,6 +162,7 @@ def test_branches_snapshot(snapshot):
         alpha=0.0,
         decile_model="Poisson",
         n_boot=2000,
+        **IMD,
     )
     snapshot("deprivation_branches", "\n\n".join([none_flagged, uncertain, no_model, poisson]))
 
@@ -223,3 +230,32 @@ def test_level_90_labels_every_template_and_header(at_90):
     headers = [column for frame in shown for column in frame.columns]
     assert not [column for column in headers if "95%" in column]
     assert sum("90% CI" in column for column in headers) == 1 + 2 + 4
+
+
+#: How the templates name the Welsh index, and both for an area in England and Wales.
+WIMD = {
+    "index": "WIMD 2019",
+    "index_short": "WIMD",
+    "crime_domain": "community safety",
+    "cross_border": False,
+}
+BOTH = {
+    "index": "IMD 2019 and WIMD 2019",
+    "index_short": "IMD and WIMD",
+    "crime_domain": "crime and community safety",
+    "cross_border": True,
+}
+
+
+def test_welsh_and_cross_border_wording_snapshot(real, default_config, snapshot):
+    """The templates that name the index, for a Welsh area and for a cross-border one (the
+    default chapter's numbers with the index words of ``words.index_words``)."""
+    wording = Wording(default_config.thresholds.confidence_level)
+    parts = []
+    for label, names in (("Welsh", WIMD), ("cross-border", BOTH)):
+        for name in ("caveats", "association", "deciles_table", "method"):
+            values = TEMPLATES[name][0](real, default_config) | names
+            parts.append(
+                f"## {label}: {name}\n\n" + wording.markdown(f"deprivation/{name}", **values)
+            )
+    snapshot("deprivation_wimd", "\n\n".join(parts))

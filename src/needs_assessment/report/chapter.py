@@ -19,6 +19,7 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from needs_assessment.config import AssessmentConfig, load_config
+from needs_assessment.coverage import THIN_SHARE, ThinCategory, thin_by_category
 from needs_assessment.methods.disclosure import assert_no_identifiers
 from needs_assessment.paths import REPORTS_DIR, from_root
 from needs_assessment.presentation.figures import apply_house_style, figure_html
@@ -68,7 +69,40 @@ class Chapter:
         words = Wording(config.thresholds.confidence_level, wording_folder(config))
         if output_dir:
             guard_figures()
-        return cls(key=key, config=config, output_dir=folder, words=words)
+        chapter = cls(key=key, config=config, output_dir=folder, words=words)
+        chapter.note_thin_extract()
+        return chapter
+
+    def note_thin_extract(self) -> None:
+        """At the top of a chapter built on the force extract: "read with care", naming the
+        categories and years where the extract holds under 80% of the published force count
+        (:func:`thin_extract_years`)."""
+        from needs_assessment.chapters.registry import inputs
+
+        if "force_extract" not in inputs(self.key):
+            return
+        thin = thin_extract_years(self.config)
+        if not thin:
+            return
+        context = {
+            "share": THIN_SHARE,
+            "categories": [
+                {
+                    "label": self._category_label(item.category),
+                    "runs": [{"first": a, "last": b} for a, b in item.runs],
+                    "lowest": item.lowest_share,
+                }
+                for item in thin
+            ],
+        }
+        self.read_with_care(
+            *(self.text(f"common/thin_extract:{part}", **context) for part in THIN_PARTS)
+        )
+
+    def _category_label(self, key: str) -> str:
+        from needs_assessment.definitions import load_definitions
+
+        return load_definitions(self.config.definitions).categories[key].label
 
     def say(self, template: str, /, **context: Any) -> None:
         """Show the wording template ``<chapter>/<name>`` (or one of its blocks,
@@ -199,6 +233,26 @@ class Chapter:
         path = self.output_dir / "results" / "tables" / f"{self.key}.json"
         path.parent.mkdir(exist_ok=True)
         path.write_text(json.dumps(self.tables, indent=2), encoding="utf-8")
+
+
+#: The blocks of ``common/thin_extract``: the notice's section, reason and remedy.
+THIN_PARTS = ("section", "reason", "remedy")
+
+
+def thin_extract_years(config: AssessmentConfig) -> list[ThinCategory]:
+    """Categories and years of the period where the force's own extract holds under
+    :data:`~needs_assessment.coverage.THIN_SHARE` of the Home Office's published count.
+
+    None for a partnership (its districts hold part of the force by design), and none for a
+    synthetic demonstration extract: it is a simulation, labelled as such on every figure,
+    whose totals say nothing about how complete a force's export is.
+    """
+    from needs_assessment.refresh import thin_report
+
+    if config.data.force_extract is None or config.data.force_extract_is_synthetic:
+        return []
+    period = config.period
+    return thin_by_category(thin_report(config), period.first_year, period.last_year)
 
 
 def is_template_name(text: str) -> bool:

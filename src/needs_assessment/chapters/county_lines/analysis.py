@@ -30,6 +30,7 @@ import pandas as pd
 
 from needs_assessment import force_series, tiers
 from needs_assessment.chapters.county_lines.indicators import (
+    NOT_FITTED,
     district_population_by_year,
     indicator_trends,
     indicators,
@@ -39,6 +40,7 @@ from needs_assessment.chapters.county_lines.markets import (
     IMPORTING,
     POSSESSION,
     SUPPLY,
+    TOO_FEW,
     Settings,
     area_names,
     codes,
@@ -111,6 +113,46 @@ def extract_vs_published(
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """The configured period, and the financial years of it the chapter analyses: from the
+    extract's first to its last year in the area (the whole period if it has none)."""
+
+    first_year: int
+    last_year: int
+    years: tuple[int, ...]
+    has_rows: bool
+
+    @property
+    def partial(self) -> bool:
+        """The extract starts after the period does, or ends before it."""
+        return self.has_rows and (
+            self.years[0] > self.first_year or self.years[-1] < self.last_year
+        )
+
+
+def extract_coverage(
+    extract: pd.DataFrame, districts: Iterable[str], first_year: int, last_year: int
+) -> Coverage:
+    """The years to analyse: a year after the extract ends holds no offence, and would read
+    as a collapse of every indicator rather than as a gap in the data."""
+    area = extract[extract["district_code"].isin(list(districts))]
+    held = sorted(int(y) for y in area["year"].dropna().unique() if first_year <= y <= last_year)
+    if not held:
+        return Coverage(first_year, last_year, tuple(range(first_year, last_year + 1)), False)
+    return Coverage(first_year, last_year, tuple(range(held[0], held[-1] + 1)), True)
+
+
+#: Sections of the chapter that can rest on too little data, and the reason each gives.
+PERIOD, MARKETS, ORIGINS, INDICATORS, TRENDS = (
+    "period",
+    "markets",
+    "origins",
+    "indicators",
+    "trends",
+)
+
+
+@dataclass(frozen=True)
 class CountyLinesChapter:
     """Everything the chapter shows, as frames and typed results (no sentences)."""
 
@@ -132,6 +174,7 @@ class CountyLinesChapter:
     public: pd.DataFrame
     extract_check: pd.DataFrame
     boundaries: pd.DataFrame
+    coverage: Coverage
 
     @property
     def recent_period(self) -> str:
@@ -141,6 +184,36 @@ class CountyLinesChapter:
     def importing(self) -> list[str]:
         """Districts importing over the recent pooled period (the origins chart shows these)."""
         return importing_districts(self.summary)
+
+    @property
+    def gaps(self) -> dict[str, str]:
+        """Section -> why it rests on too little data (none: every section has its data)."""
+        return thin_sections(self)
+
+
+def thin_sections(chapter: CountyLinesChapter) -> dict[str, str]:
+    """The sections the extract is too thin for, each with a reason key (``text/gaps``)."""
+    chosen, latest = chapter.settings, chapter.indicators["year"].max()
+    checks = {
+        PERIOD: "no_rows" if not chapter.coverage.has_rows else "partial",
+        MARKETS: "none_classified",
+        ORIGINS: "no_origins",
+        INDICATORS: "no_rates",
+        TRENDS: "none_fitted",
+    }
+    thin = {
+        PERIOD: not chapter.coverage.has_rows or chapter.coverage.partial,
+        MARKETS: bool((chapter.markets["market_type"] == TOO_FEW).all()),
+        ORIGINS: chapter.origins.empty,
+        INDICATORS: bool(
+            (
+                chapter.indicators.loc[chapter.indicators["year"] == latest, "supply_offences"]
+                < chosen.min_events_for_rate
+            ).all()
+        ),
+        TRENDS: bool((chapter.trends["model"] == NOT_FITTED).all()),
+    }
+    return {section: checks[section] for section, is_thin in thin.items() if is_thin}
 
 
 def importing_districts(summary: pd.DataFrame) -> list[str]:
@@ -209,13 +282,16 @@ def build(
     chosen = settings(config)
     districts = dict(config.area.districts)
     lsoas = lsoa_lookup.loc[lsoa_lookup["lad17_code"].isin(districts), "lsoa11_code"]
+    coverage = extract_coverage(
+        force_extract, districts, config.period.first_year, config.period.last_year
+    )
     parts = analyse(
         force_extract,
         definitions,
         districts,
         district_population,
         lsoas,
-        range(config.period.first_year, config.period.last_year + 1),
+        coverage.years,
         chosen,
         names=area_names(district_population, district_boundaries, districts),
     )
@@ -241,5 +317,6 @@ def build(
         public=public,
         extract_check=extract_vs_published(force_extract, definitions, public),
         boundaries=district_boundaries[district_boundaries["lad17_code"].isin(districts)].copy(),
+        coverage=coverage,
         **parts,
     )

@@ -34,8 +34,14 @@ from needs_assessment.presentation.figures import (
     FORCE_COLOUR,
     PALETTE,
     financial_year_axis,
+    label_line_ends,
     size,
 )
+
+#: Legend and direct-label text in points (14 px at 1280 px on a "wide" figure; the house
+#: minimum is 6.3 pt, 10 px).
+LEGEND_PT = 9
+LABEL_PT = 9
 
 MARKET_COLOURS = {IMPORTING: "#D55E00", HOME_GROWN: "#0072B2", MIXED: "#999999", TOO_FEW: "#FFFFFF"}
 MARKET_MARKERS = {IMPORTING: "^", HOME_GROWN: "v", MIXED: "o", TOO_FEW: "x"}
@@ -309,7 +315,7 @@ def indicators(indicator_table: pd.DataFrame, synthetic: bool) -> plt.Figure:
             _percent_axis(ax)
         _year_axis(ax, indicator_table["year"])
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=8)
+    fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=LEGEND_PT)
     _title(fig, "Drug-market indicators by district", synthetic)
     fig.tight_layout(rect=(0, 0.1, 1, 1))
     return fig
@@ -327,17 +333,29 @@ def public_rates(public: pd.DataFrame, area: str) -> plt.Figure:
         alpha=0.2,
         lw=0,
     )
-    ax.plot(force["year"], force["rate_per_1000"], color=FORCE_COLOUR, marker="o", ms=3, label=area)
+    ax.plot(force["year"], force["rate_per_1000"], color=FORCE_COLOUR, marker="o", ms=3)
+    ends = [_end(force, area, FORCE_COLOUR)]
     others = (
         ("peers", PALETTE[1], "--", "Peer forces"),
         ("national", BENCHMARK_COLOUR, ":", "England and Wales"),
     )
     for area_type, colour, style, name in others:
         other = public[public["area_type"] == area_type].sort_values("year")
-        ax.plot(other["year"], other["rate_per_1000"], color=colour, ls=style, label=name)
+        ax.plot(other["year"], other["rate_per_1000"], color=colour, ls=style)
+        if len(other):
+            ends.append(_end(other, name, colour))
     ax.set_ylabel("Drug offences per 1,000 residents")
     ax.set_ylim(bottom=0)
     _year_axis(ax, public["year"])
-    ax.legend(frameon=False)
+    label_line_ends(ax, [end for end in ends if end is not None], LABEL_PT)  # no legend
     fig.tight_layout()
     return fig
+
+
+def _end(line: pd.DataFrame, name: str, colour: str) -> tuple[float, float, str, str] | None:
+    """A line's last point and its name, for :func:`label_line_ends` (None: no point)."""
+    shown = line.dropna(subset=["rate_per_1000"])
+    if shown.empty:
+        return None
+    last = shown.iloc[-1]
+    return float(last["year"]), float(last["rate_per_1000"]), name, colour

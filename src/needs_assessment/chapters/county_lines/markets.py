@@ -447,19 +447,27 @@ def origins(
         shown.insert(1, "district", district)
         shown.insert(2, "rank", range(1, len(shown) + 1))
         parts.append(shown)
-    columns = [
-        "district_code",
-        "district",
-        "rank",
-        "origin_code",
-        "origin",
-        "offenders",
-        "share",
-        "postcode_districts",
-    ]
     if not parts:
-        return pd.DataFrame(columns=columns)
-    return pd.concat(parts, ignore_index=True)[columns]
+        return empty_origins()
+    return pd.concat(parts, ignore_index=True)[list(ORIGIN_COLUMNS)]
+
+
+#: The origins table's columns and their types (an empty table keeps them).
+ORIGIN_COLUMNS = {
+    "district_code": "string",
+    "district": "string",
+    "rank": "int64",
+    "origin_code": "string",
+    "origin": "string",
+    "offenders": "int64",
+    "share": "float64",
+    "postcode_districts": "string",
+}
+
+
+def empty_origins() -> pd.DataFrame:
+    """The origins table with no row: no supply offender from outside the force."""
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in ORIGIN_COLUMNS.items()})
 
 
 def _postcodes(rows: pd.DataFrame, minimum: int, most: int = 4) -> str:

@@ -255,8 +255,10 @@ def publishable_origins(
 ) -> pd.DataFrame:
     """Origins with small counts suppressed (and one more per district, since each
     district's rows add up to its published out-of-force total); shares blanked alike."""
-    if origin_table.empty:
-        return origin_table
+    if origin_table.empty:  # no out-of-force offender: nothing to hide, same columns
+        return origin_table.assign(
+            **{marker_column(c): pd.Series(dtype="string") for c in ("offenders", "share")}
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # one-row districts: their total is suppressed too
         safe = suppress_small_counts(

@@ -198,11 +198,24 @@ def _latest_indicators(result: CountyLinesChapter) -> pd.DataFrame:
     )
 
 
+def _highest(latest: pd.DataFrame, column: str) -> pd.Series | None:
+    """The row with the highest published value of ``column`` (None if every one is hidden)."""
+    shown = latest[column].dropna()
+    return None if shown.empty else latest.loc[shown.idxmax()]
+
+
+def _fields(row: pd.Series | None, **columns: str) -> Context | None:
+    """``{name: row[column]}`` for a row, None for no row."""
+    return None if row is None else {name: row[column] for name, column in columns.items()}
+
+
 def indicators(result: CountyLinesChapter) -> Context:
+    """The latest year's highest rates, ratio and under-18 share (None where every
+    district's figure is hidden), and the force's under-18 share."""
     latest = _latest_indicators(result)
-    supply = latest.loc[latest["supply_per_1000"].idxmax()]
-    ratio = latest.loc[latest["supply_to_possession"].idxmax()]
-    young = latest.loc[latest["under_18_share"].idxmax()]
+    supply = _highest(latest, "supply_per_1000")
+    ratio = _highest(latest, "supply_to_possession")
+    young = _highest(latest, "under_18_share")
     whole = result.indicators[result.indicators["year"] == result.indicators["year"].max()]
     force_young = stats.wilson_interval(
         int(whole["supply_under_18"].sum()),
@@ -211,19 +224,20 @@ def indicators(result: CountyLinesChapter) -> Context:
     )
     return base(result) | {
         "year": int(latest["year"].iloc[0]),
-        "top_supply": {
-            "district": supply["district"],
-            "rate": supply["supply_per_1000"],
-            "lower": supply["supply_lower_95"],
-            "upper": supply["supply_upper_95"],
-        },
-        "top_ratio": {"district": ratio["district"], "ratio": ratio["supply_to_possession"]},
+        "top_supply": _fields(
+            supply,
+            district="district",
+            rate="supply_per_1000",
+            lower="supply_lower_95",
+            upper="supply_upper_95",
+        ),
+        "top_ratio": _fields(ratio, district="district", ratio="supply_to_possession"),
         "force_young": {
             "share": float(force_young.estimate),
             "lower": float(force_young.lower),
             "upper": float(force_young.upper),
         },
-        "top_young": {"district": young["district"], "share": young["under_18_share"]},
+        "top_young": _fields(young, district="district", share="under_18_share"),
         "weapon_linked": int(whole["weapon_linked_supply"].sum()),
         "flagged": int(whole["county_lines_flagged"].sum()),
     }
@@ -390,3 +404,43 @@ def captions(result: CountyLinesChapter) -> Context:
         "suppressed": SUPPRESSED_MARKER,
         "low": LOW_MARKER,
     }
+
+
+# -- sections resting on too little data ------------------------------------------------------
+
+#: Reasons a section is left out ("not available"); with the others it is shown, with care.
+NOT_AVAILABLE = frozenset({"no_rows", "no_origins", "no_rates"})
+
+
+def gap(result: CountyLinesChapter) -> Context:
+    """What ``county_lines/gaps`` needs: the period, the years analysed, the minimums."""
+    coverage, chosen = result.coverage, result.settings
+    return base(result) | {
+        "first_year": coverage.first_year,
+        "last_year": coverage.last_year,
+        "analysed_first": coverage.years[0],
+        "analysed_last": coverage.years[-1],
+        "latest_year": int(result.indicators["year"].max()),
+        "period": result.recent_period,
+        "min_offenders": chosen.min_offenders,
+        "min_events": chosen.min_events_for_rate,
+    }
+
+
+def show_gap(out, result: CountyLinesChapter, section: str) -> bool:
+    """Say, through the chapter's channel ``out``, that ``section`` rests on too little data
+    (section, reason and remedy from ``text/gaps.md.j2``); True when it is left out."""
+    reason = result.gaps.get(section)
+    if reason is None:
+        return False
+    context = gap(result)
+    parts = [
+        out.text(f"county_lines/gaps:{section}", **context),
+        out.text(f"county_lines/gaps:{reason}_reason", **context),
+        out.text(f"county_lines/gaps:{reason}_remedy", **context),
+    ]
+    if reason in NOT_AVAILABLE:
+        out.not_available(*parts)
+        return True
+    out.read_with_care(*parts)
+    return False

@@ -32,9 +32,10 @@ decile's rate, with one shape estimated from the LSOAs (:mod:`methods.inequality
 same family as the chapter's area model. The model (:mod:`.gradient`) takes person-years
 ``population * months / 12`` as its offset, which gives the same IRR as the population.
 
-**Deprivation** is the IMD 2019: national rank (1 = most deprived of 32,844 LSOAs in
-England), national decile (1 = most deprived 10%), and local quintiles of rank among the
-area's own LSOAs (1 = most deprived fifth). The IMD includes a crime domain, so every
+**Deprivation** is each country's own index (:mod:`.indices`): the IMD 2019 for English
+LSOAs, the WIMD 2019 for Welsh ones, never pooled into one ranking; national decile (1 = most
+deprived 10% of the LSOA's own country) and local quintiles among the area's own LSOAs (1 =
+most deprived fifth). Both include a crime domain (the WIMD's "community safety"), so every
 association is also shown with the income-domain rank.
 
 **Direction.** Everything is oriented so that a *positive* association means more
@@ -68,6 +69,12 @@ from needs_assessment.chapters.deprivation.gradient import (
     Gradient,
     gradient_for,
     unexpected_lsoas,
+)
+from needs_assessment.chapters.deprivation.indices import (
+    POSITIONS,
+    deprivation_ranks,
+    index_label,
+    ordering,
 )
 from needs_assessment.config import AssessmentConfig
 from needs_assessment.definitions import Definitions
@@ -119,6 +126,7 @@ LSOA_COLUMNS = [
     "population",
     "count",
     *RATE_COLUMNS,
+    "index",
     "imd_rank",
     "imd_decile",
     "imd_local_quintile",
@@ -151,10 +159,16 @@ DISTRICT_COLUMNS = [
 # -- the area ---------------------------------------------------------------------------
 
 
-def area_lsoas(lookup: pd.DataFrame, imd: pd.DataFrame, districts: dict[str, str]) -> pd.DataFrame:
-    """The area's LSOAs (:func:`small_area.area_lsoas` with IMD) and local IMD quintile."""
-    frame = small_area.area_lsoas(lookup, districts, imd=imd)
-    frame["imd_local_quintile"] = local_quintiles(frame["imd_rank"])
+def area_lsoas(
+    lookup: pd.DataFrame, ranks: pd.DataFrame, districts: dict[str, str]
+) -> pd.DataFrame:
+    """The area's LSOAs (:func:`small_area.area_lsoas` with :func:`deprivation_ranks`), each
+    one's index, its position in that index's ranking, and its local quintile."""
+    frame = small_area.area_lsoas(lookup, districts, imd=ranks)
+    frame = frame.merge(ranks[["lsoa11_code", "index", "index_lsoas"]], on="lsoa11_code")
+    for rank, position in POSITIONS.items():
+        frame[position] = frame[rank] / frame["index_lsoas"]
+    frame["imd_local_quintile"] = local_quintiles(frame["imd_position"])
     return frame
 
 
@@ -197,7 +211,7 @@ def lsoa_table(
     frame[RATE], frame[RATE_LOWER], frame[RATE_UPPER] = rate, lower, upper
     frame["deprivation_step"] = N_DECILES - frame["imd_decile"]
     frame["income_step"] = N_DECILES - frame["income_decile"]
-    frame["deprivation_tercile"] = terciles(-frame["imd_rank"])
+    frame["deprivation_tercile"] = terciles(-frame[ordering(frame, "imd_rank")])
     frame["violence_tercile"] = terciles(frame[RATE])
     return frame
 
@@ -297,11 +311,13 @@ def association(
 ) -> stats.Interval:
     """Spearman's rho of LSOA rate with deprivation (``-rank``: positive = more where deprived).
 
-    Percentile bootstrap interval over LSOAs (:func:`stats.spearman_with_bootstrap`).
+    LSOAs are ordered by their position in their own country's ranking (:data:`POSITIONS`),
+    where the table has it. Percentile bootstrap interval over LSOAs
+    (:func:`stats.spearman_with_bootstrap`).
     """
     return stats.spearman_with_bootstrap(
         table[RATE].to_numpy(dtype=float),
-        -table[rank].to_numpy(dtype=float),
+        -table[ordering(table, rank)].to_numpy(dtype=float),
         n_boot=n_boot,
         seed=seed,
         level=level,
@@ -464,6 +480,16 @@ class DeprivationChapter:
     def analyses(self) -> list[Analysis]:
         return [self.headline, *self.others]
 
+    @property
+    def index(self) -> str:
+        """The index of deprivation the LSOAs are ranked on (:func:`index_label`)."""
+        return index_label(self.headline.table)
+
+    @property
+    def cross_border(self) -> bool:
+        """Whether the area has LSOAs in England and in Wales (each ranked on its own index)."""
+        return self.headline.table["index"].nunique() > 1
+
 
 def build(
     config: AssessmentConfig,
@@ -471,6 +497,7 @@ def build(
     *,
     lsoa_lookup: pd.DataFrame,
     imd: pd.DataFrame,
+    wimd: pd.DataFrame | None,
     lsoa_population: pd.DataFrame,
     police_uk_counts: pd.DataFrame,
     force_extract: pd.DataFrame | None,
@@ -480,10 +507,11 @@ def build(
     """Everything the chapter shows, from the processed tables it names.
 
     ``force_extract`` is None when the config names no extract (the knife measure is then
-    left out).
+    left out). English LSOAs are ranked on the IMD 2019, Welsh ones on the WIMD 2019
+    (``wimd``, None when the config names no WIMD file).
     """
     districts = config.area.districts
-    lsoas = area_lsoas(lsoa_lookup, imd, districts)
+    lsoas = area_lsoas(lsoa_lookup, deprivation_ranks(imd, wimd), districts)
     codes = lsoas["lsoa11_code"]
     population = lsoa_population[lsoa_population["lsoa11_code"].isin(codes)]
     measures = [
@@ -500,6 +528,8 @@ def build(
     ]
     if force_extract is not None and KNIFE_CATEGORY in definitions.categories:
         measures.append(_knife_events(force_extract, codes, config, definitions))
+    # a measure with no event in the area has no gradient: the headline stays, others go
+    measures = measures[:1] + [events for events in measures[1:] if events.total > 0]
     level, seed = config.thresholds.confidence_level, config.seed
     headline, *others = [
         analyse(lsoas, events, population, seed=seed, level=level, with_districts=(i == 0))

@@ -125,6 +125,9 @@ class DeprivationResults(_Block):
     districts: list[District]
     measures: list[Measure]
     association: Association
+    #: The index the LSOAs are ranked on ("IMD 2019", "WIMD 2019", or both for an area in
+    #: England and Wales); ``rho_imd`` and the decile figures are on it.
+    index: str = "IMD 2019"
 
 
 def results(chapter: DeprivationChapter) -> DeprivationResults:
@@ -132,6 +135,7 @@ def results(chapter: DeprivationChapter) -> DeprivationResults:
     h = chapter.headline
     unexpected = unexpected_counts(h.table)
     return DeprivationResults(
+        index=chapter.index,
         measure=h.events.label,
         source=h.events.source,
         crime_types=list(h.events.crime_types),

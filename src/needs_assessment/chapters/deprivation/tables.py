@@ -17,6 +17,7 @@ from needs_assessment.chapters.deprivation.analysis import (
     Analysis,
 )
 from needs_assessment.chapters.deprivation.gradient import MORE, unexpected_list
+from needs_assessment.chapters.deprivation.indices import index_label
 from needs_assessment.config import AssessmentConfig
 from needs_assessment.methods.disclosure import (
     SUPPRESSED_MARKER,
@@ -178,12 +179,15 @@ def _ci(lows, highs, digits: int) -> list[str]:
     ]
 
 
-def decile_display(deciles: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
-    """The decile table as a Board reads it (rates over the ``months`` the table pools)."""
+def decile_display(
+    deciles: pd.DataFrame, level: float = 0.95, index: str = "IMD 2019"
+) -> pd.DataFrame:
+    """The decile table as a Board reads it (rates over the ``months`` the table pools);
+    ``index`` names the index of deprivation the deciles are of."""
     labels = {1: "1 (most deprived)", 10: "10 (least deprived)"}
     return pd.DataFrame(
         {
-            "IMD decile": [labels.get(int(d), str(int(d))) for d in deciles["imd_decile"]],
+            f"{index} decile": [labels.get(int(d), str(int(d))) for d in deciles["imd_decile"]],
             "LSOAs": deciles["lsoas"],
             "Population": deciles["population"],
             "Offences": deciles["count"],
@@ -223,21 +227,25 @@ def unexpected_display(a: Analysis, safe: pd.DataFrame, direction: str = MORE) -
     """The LSOAs far from expectation as a Board reads them, from the published table."""
     codes = unexpected_list(a.table, direction)["lsoa11_code"]
     rows = safe.set_index("lsoa11_code").loc[list(codes)].reset_index()
+    index = index_label(a.table)
     return pd.DataFrame(
         {
             "LSOA": rows["lsoa11_name"],
             "District": rows["district"],
             "Offences": rows["count"],
             rate_header(_months(safe)): rows[RATE],
-            "IMD decile": rows["imd_decile"],
+            f"{index} decile": rows["imd_decile"],
             "Expected offences": rows["expected"],
             "Observed / expected": rows["ratio_observed_expected"],
         }
     )
 
 
-def measures_display(measures: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
-    """The measures table (:func:`measures_table`) as a Board reads it: human headers."""
+def measures_display(
+    measures: pd.DataFrame, level: float = 0.95, index: str = "IMD 2019"
+) -> pd.DataFrame:
+    """The measures table (:func:`measures_table`) as a Board reads it: human headers;
+    ``index`` names the index of deprivation."""
     ci = f"{level_label(level)} CI"
     return pd.DataFrame(
         {
@@ -249,8 +257,10 @@ def measures_display(measures: pd.DataFrame, level: float = 0.95) -> pd.DataFram
             "LSOAs": measures["lsoas"],
             "Offences": measures["count"],
             MEASURE_RATE: measures[RATE],
-            "Spearman's rho (IMD)": measures["rho_imd"],
-            f"{ci} (rho, IMD)": _ci(measures["rho_imd_lower_95"], measures["rho_imd_upper_95"], 2),
+            f"Spearman's rho ({index})": measures["rho_imd"],
+            f"{ci} (rho, {index})": _ci(
+                measures["rho_imd_lower_95"], measures["rho_imd_upper_95"], 2
+            ),
             "Spearman's rho (income)": measures["rho_income"],
             f"{ci} (rho, income)": _ci(
                 measures["rho_income_lower_95"], measures["rho_income_upper_95"], 2

@@ -7,7 +7,9 @@ notebook calls them all the same way: ``chapter.say(name, **words.<name>(result,
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -36,6 +38,33 @@ SEASONS |= {6: "summer", 7: "summer", 8: "summer", 9: "autumn", 10: "autumn", 11
 
 
 # -- pieces shared by several templates --------------------------------------------------------
+
+#: Per index: its short name and the name of its crime domain.
+INDEX_NAMES = {"IMD 2019": ("IMD", "crime"), "WIMD 2019": ("WIMD", "community safety")}
+
+
+def index_words(chapter: DeprivationChapter) -> dict:
+    """How every template names the index: ``index`` ('IMD 2019', 'WIMD 2019', or both for
+    an area in England and Wales), ``index_short`` ('IMD', 'WIMD'), ``crime_domain``, and
+    ``cross_border`` (each country's LSOAs ranked within its own index)."""
+    names = [INDEX_NAMES[i] for i in chapter.index.split(" and ")]
+    return {
+        "index": chapter.index,
+        "index_short": " and ".join(short for short, _ in names),
+        "crime_domain": " and ".join(dict.fromkeys(domain for _, domain in names)),
+        "cross_border": chapter.cross_border,
+    }
+
+
+def indexed(context: Callable[..., dict | None]) -> Callable[..., dict | None]:
+    """A template's context function, with :func:`index_words` added to what it returns."""
+
+    @functools.wraps(context)
+    def with_index(chapter: DeprivationChapter, config: AssessmentConfig) -> dict | None:
+        found = context(chapter, config)
+        return None if found is None else index_words(chapter) | found
+
+    return with_index
 
 
 def rho(value: stats.Interval) -> dict:
@@ -88,6 +117,7 @@ def _places(rows: pd.DataFrame) -> list[dict]:
 # -- prose -----------------------------------------------------------------------------------
 
 
+@indexed
 def data(chapter: DeprivationChapter, config: AssessmentConfig) -> dict:
     """``deprivation/data``: what was counted, over which months and population."""
     a = chapter.headline
@@ -107,6 +137,7 @@ def data(chapter: DeprivationChapter, config: AssessmentConfig) -> dict:
     }
 
 
+@indexed
 def partial_year(chapter: DeprivationChapter, config: AssessmentConfig) -> dict | None:
     """``deprivation/partial_year`` (read with care) when police.uk months are not whole
     years, else None: the months, their seasons and where more police.uk files go."""
@@ -126,6 +157,7 @@ def partial_year(chapter: DeprivationChapter, config: AssessmentConfig) -> dict 
     }
 
 
+@indexed
 def method(chapter: DeprivationChapter, config: AssessmentConfig) -> dict:
     """``deprivation/method``: how the rates, intervals and models are made."""
     a = chapter.headline
@@ -138,6 +170,7 @@ def method(chapter: DeprivationChapter, config: AssessmentConfig) -> dict:
     }
 
 
+@indexed
 def caveats(chapter: DeprivationChapter, config: AssessmentConfig) -> dict:
     """``deprivation/caveats``: the headline's crime type and whether a measure is synthetic."""
     e = chapter.headline.events
@@ -148,6 +181,7 @@ def caveats(chapter: DeprivationChapter, config: AssessmentConfig) -> dict:
     }
 
 
+@indexed
 def association(chapter: DeprivationChapter, config: AssessmentConfig) -> dict:
     """``deprivation/association``: rho with the IMD and income, and how they compare."""
     a = chapter.headline
@@ -167,6 +201,7 @@ def association(chapter: DeprivationChapter, config: AssessmentConfig) -> dict:
     }
 
 
+@indexed
 def gradient(chapter: DeprivationChapter, config: AssessmentConfig) -> dict:
     """``deprivation/gradient``: rate ratio, IRR per decile step, SII and RII."""
     a = chapter.headline
@@ -201,6 +236,7 @@ def _interval(value, name: str = "estimate") -> dict:
     }
 
 
+@indexed
 def unexpected(chapter: DeprivationChapter, config: AssessmentConfig) -> dict:
     """``deprivation/unexpected``: the LSOAs far from what deprivation predicts."""
     a = chapter.headline
@@ -228,6 +264,7 @@ def unexpected(chapter: DeprivationChapter, config: AssessmentConfig) -> dict:
     }
 
 
+@indexed
 def districts(chapter: DeprivationChapter, config: AssessmentConfig) -> dict:
     """``deprivation/districts``: the gradient within each district."""
     rows = chapter.headline.districts
@@ -257,6 +294,7 @@ def _district(r) -> dict:
     }
 
 
+@indexed
 def measures(chapter: DeprivationChapter, config: AssessmentConfig) -> dict:
     """``deprivation/measures``: the same statistics for each of the other measures."""
     return {
@@ -278,6 +316,7 @@ def measures(chapter: DeprivationChapter, config: AssessmentConfig) -> dict:
 # -- figures and tables ------------------------------------------------------------------------
 
 
+@indexed
 def deciles_chart(chapter: DeprivationChapter, config: AssessmentConfig) -> dict:
     """``deprivation/deciles_chart`` and ``deprivation/deciles_table``."""
     a = chapter.headline
@@ -299,6 +338,7 @@ def deciles_chart(chapter: DeprivationChapter, config: AssessmentConfig) -> dict
     }
 
 
+@indexed
 def scatter_chart(chapter: DeprivationChapter, config: AssessmentConfig) -> dict:
     """``deprivation/scatter_chart``."""
     a = chapter.headline
@@ -314,6 +354,7 @@ def scatter_chart(chapter: DeprivationChapter, config: AssessmentConfig) -> dict
     }
 
 
+@indexed
 def bivariate_map(chapter: DeprivationChapter, config: AssessmentConfig) -> dict:
     """``deprivation/bivariate_map``: LSOAs in the corner cells of the 3 x 3 map."""
     a = chapter.headline
@@ -328,6 +369,7 @@ def bivariate_map(chapter: DeprivationChapter, config: AssessmentConfig) -> dict
     }
 
 
+@indexed
 def unexpected_map(chapter: DeprivationChapter, config: AssessmentConfig) -> dict:
     """``deprivation/unexpected_map`` and ``deprivation/lsoa_table``."""
     a = chapter.headline
@@ -344,6 +386,7 @@ def unexpected_map(chapter: DeprivationChapter, config: AssessmentConfig) -> dic
     }
 
 
+@indexed
 def districts_chart(chapter: DeprivationChapter, config: AssessmentConfig) -> dict:
     """``deprivation/districts_chart`` and ``deprivation/districts_table``."""
     a = chapter.headline
@@ -364,6 +407,7 @@ def districts_chart(chapter: DeprivationChapter, config: AssessmentConfig) -> di
     }
 
 
+@indexed
 def measures_table(chapter: DeprivationChapter, config: AssessmentConfig) -> dict:
     """``deprivation/measures_table``: the caption, naming any synthetic measure."""
     return {
@@ -373,6 +417,7 @@ def measures_table(chapter: DeprivationChapter, config: AssessmentConfig) -> dic
     }
 
 
+@indexed
 def so_what(chapter: DeprivationChapter, config: AssessmentConfig) -> dict:
     """``deprivation/so_what``: the chapter's three key messages, from its own findings."""
     return {
