@@ -230,6 +230,23 @@ def test_long_table_shows_its_first_rows_and_the_rest_collapsed():
         body_table_html(frame, "Years", sheet="x", body_rows=0)
 
 
+def test_a_table_that_is_not_key_is_behind_a_click_headed_by_its_caption():
+    import pandas as pd
+
+    from needs_assessment.report.chapter import collapsed_table_html
+
+    frame = pd.DataFrame({"District": ["<b>Fenland</b>", "Cambridge"], "Count": [3, 4]})
+    shown = collapsed_table_html(frame, "Offences <by> district", sheet="trends_districts")
+    collapsed, _, after = shown.partition("</details>")
+    assert collapsed.startswith('<details class="sna-more sna-table-detail">')
+    assert "<summary>Table: Offences &lt;by&gt; district</summary>" in collapsed
+    assert collapsed.count("<tr>") == 3 and "&lt;b&gt;Fenland" in collapsed
+    assert after == (
+        '<p class="sna-print-only">Table: Offences &lt;by&gt; district: workbook sheet '
+        "trends_districts</p>"
+    )
+
+
 def test_words_with_a_hyphen_dash_or_slash_are_kept_whole():
     import pandas as pd
 
@@ -263,6 +280,10 @@ def test_a_heading_that_ends_a_cell_is_kept_with_the_next_output():
     table = cell("jp-CodeCell", "<div><table></table></div>")
     page = headings_kept_with_next(heading + empty + table + prose + table)
     assert page == f'<div class="sna-keep">{heading}{empty}{table}</div>{prose}{table}'
+    # a heading followed by Markdown only has nothing to be kept with; the next one still is
+    alone = cell("jp-MarkdownCell", "<h3>Not available</h3>")
+    page = headings_kept_with_next(alone + prose + heading + table)
+    assert page == f'{alone}{prose}<div class="sna-keep">{heading}{table}</div>'
 
 
 def test_page_css_never_breaks_words_and_keeps_print_rules(page_html):
@@ -314,6 +335,7 @@ def test_figure_html_states_its_size_and_smallest_text():
     shown = figures.figure_html(fig, "Alt text that says it rises", "Caption")
     img = re.search(r"<img[^>]*>", shown).group(0)
     assert 'data-size="half"' in img and 'data-text-pt="7.5"' in img
+    assert shown.startswith('<figure class="sna-figure sna-half">')  # print sets it beside text
     assert f'data-dpi="{figures.DPI}"' in img
     width = int(re.search(r'width="(\d+)"', img).group(1))
     assert width <= figures.SIZES["half"][0] * figures.PX_PER_INCH + 1

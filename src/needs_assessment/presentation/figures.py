@@ -111,7 +111,8 @@ def png_bytes(fig: plt.Figure) -> bytes:
 def figure_html(fig: plt.Figure, alt: str, caption: str, *, number: int | None = None) -> str:
     """Render ``fig`` as a self-contained HTML figure with alt text and a caption.
 
-    The image is given its house width and height (:func:`shown_width_px`); its smallest
+    The image is given its house width and height (:func:`shown_width_px`) and the figure a
+    class naming its house size (``sna-half``: print sets it beside the prose); its smallest
     text (points), the DPI and the house size are kept as ``data-`` attributes, so a browser
     test can compute the text's rendered size.
     """
@@ -123,8 +124,9 @@ def figure_html(fig: plt.Figure, alt: str, caption: str, *, number: int | None =
     width, height = Image.open(io.BytesIO(png)).size
     data = base64.b64encode(png).decode("ascii")
     label = f"Figure {number}. " if number is not None else ""
+    kind = f" sna-{name}" if name in SIZES else ""
     return (
-        '<figure class="sna-figure">'
+        f'<figure class="sna-figure{kind}">'
         f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}"'
         f' width="{shown_width_px(width)}" height="{shown_width_px(height)}"'
         f' data-text-pt="{points:g}" data-dpi="{DPI}" data-size="{html.escape(name)}">'

@@ -197,14 +197,16 @@ class Chapter:
         source: str = "",
         coverage: str = "",
         body_rows: int = BODY_ROWS,
+        key: bool = False,
     ) -> None:
         """Write ``frame`` to ``tables/<name>.csv`` and show it (or ``show``) with a caption.
 
-        A table longer than ``body_rows`` shows its first ``body_rows`` rows, then the whole
-        table in a collapsed block (in print: a pointer to its workbook sheet); the CSV and
-        the workbook always hold every row. Every published table is checked for
-        record-level identifiers first; small-area tables must already have passed
-        :func:`disclosure.suppress_small_counts`.
+        Only a ``key`` table is in the body the Board reads; any other is behind a click,
+        headed by its caption (in print: a pointer to its workbook sheet). A key table
+        longer than ``body_rows`` shows its first ``body_rows`` rows, then the whole table
+        in a collapsed block. The CSV and the workbook always hold every row. Every
+        published table is checked for record-level identifiers first; small-area tables
+        must already have passed :func:`disclosure.suppress_small_counts`.
         """
         assert_no_identifiers(frame)
         path = self.output_dir / "tables" / f"{name}.csv"
@@ -221,7 +223,10 @@ class Chapter:
         )
         self._write_table_index()
         shown = show if show is not None else frame
-        display(HTML(body_table_html(shown, caption, formats, sheet=name, body_rows=body_rows)))
+        if key:
+            display(HTML(body_table_html(shown, caption, formats, sheet=name, body_rows=body_rows)))
+        else:
+            display(HTML(collapsed_table_html(shown, caption, formats, sheet=name)))
 
     def record(self, **values: Any) -> None:
         """Add key results to ``results/<chapter>.json`` (merged into ``results.json``)."""
@@ -340,8 +345,28 @@ def body_table_html(
         + f"<summary>Show all {rows} rows</summary>"
         + table_html(frame, caption, formats)
         + "</details>"
-        + f'<p class="sna-print-only">All {rows} rows: workbook sheet '
-        + f"{html.escape(sheet[:SHEET_NAME_LENGTH])}</p>"
+        + _print_pointer(f"All {rows} rows: workbook sheet", sheet)
+    )
+
+
+def collapsed_table_html(
+    frame: pd.DataFrame, caption: str, formats: dict[str, str] | None = None, *, sheet: str
+) -> str:
+    """A table behind a click, headed by its caption; print shows a pointer to its workbook
+    sheet ``sheet`` instead."""
+    return (
+        '<details class="sna-more sna-table-detail">'
+        + f"<summary>Table: {html.escape(caption)}</summary>"
+        + table_html(frame, caption, formats)
+        + "</details>"
+        + _print_pointer(f"Table: {caption}: workbook sheet", sheet)
+    )
+
+
+def _print_pointer(text: str, sheet: str) -> str:
+    return (
+        f'<p class="sna-print-only">{html.escape(text)} '
+        f"{html.escape(sheet[:SHEET_NAME_LENGTH])}</p>"
     )
 
 

@@ -45,6 +45,8 @@ HEADER_CELL = re.compile(r"<th[^>]*>(.*?)</th>", re.DOTALL)
 CELL = re.compile(r'<div class="jp-Cell (?P<kind>[^"]*)"')
 DIV_TAG = re.compile(r"<div\b|</div>")
 ENDS_WITH_HEADING = re.compile(r"</h[2-6]>\s*</div>\s*</div>$")
+#: A chapter heading the merge built (:func:`_h2`).
+CHAPTER_H2 = re.compile(r'<h2 id="chapter-[^"]*">.*?</h2>\s*', re.DOTALL)
 #: Output types that would run code in the reader's browser: never published.
 ACTIVE_MIMETYPES = {
     "application/javascript",
@@ -204,16 +206,34 @@ def _unbroken(match: re.Match) -> str:
 def headings_kept_with_next(page: str) -> str:
     """A Markdown cell that ends with a heading, and the next cell with output, in one
     ``<div class="sna-keep">`` that print keeps on one page: no heading alone at a page
-    foot. (Chromium ignores ``break-after: avoid`` across the cells' nested boxes.)"""
+    foot. A chapter's ``<h2>`` is kept the same way with its opening Markdown cell and the
+    next cell with output. (Chromium ignores ``break-after: avoid`` across the cells'
+    nested boxes.)"""
     cells = [(m.start(), _div_end(page, m.start()), m["kind"]) for m in CELL.finditer(page)]
     top = [c for c in cells if not any(o[0] < c[0] < o[1] for o in cells)]
-    pairs = []
+    pairs = _chapter_openings(page, top)
     for (start, end, kind), following in zip(top, top[1:], strict=False):
-        if "jp-MarkdownCell" in kind and ENDS_WITH_HEADING.search(page[start:end]):
-            pairs.append((start, _next_with_output(top, following)))
-    for start, end in reversed([p for p in pairs if p[1] is not None]):
+        inside = any(a < start < b for a, b in pairs)
+        if not inside and "jp-MarkdownCell" in kind and ENDS_WITH_HEADING.search(page[start:end]):
+            end_of_next = _next_with_output(top, following)
+            if end_of_next is not None:
+                pairs.append((start, end_of_next))
+    for start, end in sorted(pairs, reverse=True):
         page = f'{page[:start]}<div class="sna-keep">{page[start:end]}</div>{page[end:]}'
     return page
+
+
+def _chapter_openings(page: str, top: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+    """(start, end) of each chapter ``<h2>`` that a Markdown cell follows, through the
+    first cell with output after that Markdown cell."""
+    openings = []
+    for match in CHAPTER_H2.finditer(page):
+        after = [c for c in top if c[0] >= match.end()]
+        if len(after) > 1 and "jp-MarkdownCell" in after[0][2]:
+            end = _next_with_output(top, after[1])
+            if end is not None and not page[match.end() : after[0][0]].strip():
+                openings.append((match.start(), end))
+    return openings
 
 
 def _next_with_output(cells: list[tuple[int, int, str]], first: tuple) -> int | None:

@@ -34,21 +34,27 @@ def categories(by_category: pd.DataFrame, prices: str) -> plt.Figure:
     wide = wide[list(dict.fromkeys(frame["label"]))]
     fig, ax = plt.subplots(figsize=size("wide"))
     bottom = pd.Series(0.0, index=wide.index)
-    for i, label in enumerate(wide.columns):
-        ax.bar(wide.index, wide[label], bottom=bottom, color=PALETTE[i % len(PALETTE)], label=label)
+    colours = [PALETTE[i % len(PALETTE)] for i in range(len(wide.columns))]
+    for label, colour in zip(wide.columns, colours, strict=True):
+        ax.bar(wide.index, wide[label], bottom=bottom, color=colour, label=label)
         bottom += wide[label]
     ax.yaxis.set_major_formatter(MILLIONS)
     ax.set_ylabel(f"Full cost ({prices} prices)")
     financial_year_axis(ax, wide.index)
-    ax.legend(
-        frameon=False,
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.28),
-        ncol=min(3, len(wide.columns)),
-        fontsize=LABEL_PT,
-    )
+    _label_last_stack(ax, wide, colours)
     fig.tight_layout()
     return fig
+
+
+def _label_last_stack(ax, wide: pd.DataFrame, colours: list[str]) -> None:
+    """Name each category beside its segment of the last bar, in place of a legend."""
+    last = wide.index[-1]
+    middles = (wide.loc[last].cumsum() - wide.loc[last] / 2).to_numpy()
+    ends = [
+        (last + 0.4, float(middle), str(label), colour)
+        for middle, label, colour in zip(middles, wide.columns, colours, strict=True)
+    ]
+    label_line_ends(ax, ends, LABEL_PT)
 
 
 def areas(frame: pd.DataFrame, prices: str) -> plt.Figure:

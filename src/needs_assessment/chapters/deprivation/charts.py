@@ -19,6 +19,13 @@ from needs_assessment.chapters.deprivation.analysis import (
 from needs_assessment.chapters.deprivation.gradient import FEWER, MORE, unexpected_list
 from needs_assessment.chapters.deprivation.tables import rate_header
 from needs_assessment.presentation.figures import BENCHMARK_COLOUR, FORCE_COLOUR, PALETTE, size
+from needs_assessment.presentation.maps import (
+    LABEL_PT,
+    add_insets,
+    district_of,
+    map_figure,
+    scale_bar,
+)
 
 #: 3 x 3 bivariate palette, (deprivation tercile, violence tercile) -> colour, 1 = low.
 #: The blue-yellow scheme Nowosad (2020, "Bivariate color palettes", jakubnowosad.com)
@@ -62,7 +69,7 @@ def deciles(a: Analysis) -> plt.Figure:
         (x.max() + 0.45, a.area_rate),
         ha="right",
         va="bottom",
-        fontsize=8,
+        fontsize=LABEL_PT + 1,
         color=BENCHMARK_COLOUR,
     )
     for xi, n in zip(x, d["lsoas"], strict=True):
@@ -73,7 +80,7 @@ def deciles(a: Analysis) -> plt.Figure:
             textcoords="offset points",
             ha="center",
             va="bottom",
-            fontsize=7,
+            fontsize=LABEL_PT,
             color="white",
         )
     labels = [
@@ -141,7 +148,7 @@ def scatter(a: Analysis, min_events: int = 10, label_top: int = 4) -> plt.Figure
             (row.imd_rank, getattr(row, RATE)),
             xytext=(4, 2),
             textcoords="offset points",
-            fontsize=7,
+            fontsize=LABEL_PT,
             path_effects=_HALO,
         )
     ax.set_yscale("function", functions=(np.sqrt, np.square))
@@ -154,7 +161,7 @@ def scatter(a: Analysis, min_events: int = 10, label_top: int = 4) -> plt.Figure
         "National IMD 2019 rank (1 = most deprived in England; more deprived to the right)"
     )
     ax.set_ylabel(f"Offences {rate_header(a.months).lower()} (square-root scale)")
-    ax.legend(loc="upper left", fontsize=8, frameon=False, ncol=2)
+    ax.legend(loc="upper left", fontsize=LABEL_PT + 1, frameon=False, ncol=2)
     fig.tight_layout()
     return fig
 
@@ -169,12 +176,18 @@ def _label_districts(ax, districts, name: str = "lad17_name") -> None:
     for row in districts.itertuples():
         point = row.geometry.representative_point()
         ax.annotate(
-            getattr(row, name), (point.x, point.y), ha="center", fontsize=8, path_effects=_HALO
+            getattr(row, name),
+            (point.x, point.y),
+            ha="center",
+            fontsize=LABEL_PT + 1,
+            path_effects=_HALO,
         )
 
 
 def bivariate_map(chapter: DeprivationChapter) -> plt.Figure:
-    """LSOAs by deprivation tercile x violence tercile, with district outlines and a key."""
+    """LSOAs by deprivation tercile x violence tercile, with district outlines, a key, a
+    scale bar and close-ups of the districts whose most deprived, highest-rate LSOAs are
+    too small to see at this scale."""
     a = chapter.headline
     shapes = chapter.lsoa_boundaries.merge(
         a.table[["lsoa11_code", "deprivation_tercile", "violence_tercile"]], on="lsoa11_code"
@@ -183,11 +196,19 @@ def bivariate_map(chapter: DeprivationChapter) -> plt.Figure:
         BIVARIATE[(d, v)]
         for d, v in zip(shapes["deprivation_tercile"], shapes["violence_tercile"], strict=True)
     ]
-    fig, ax = plt.subplots(figsize=size("map"))
+    both_high = (shapes["deprivation_tercile"] == 3) & (shapes["violence_tercile"] == 3)
+    fig, ax = map_figure()
     shapes.plot(ax=ax, color=colours, edgecolor="white", lw=0.15)
     _area_axes(ax, chapter.district_boundaries)
     _label_districts(ax, chapter.district_boundaries)
-    key = ax.inset_axes([0.0, 0.02, 0.2, 0.2])
+    scale_bar(ax, fraction=0.2, loc=(0.25, 0.03))
+    add_insets(ax, shapes, both_high.to_numpy(), chapter.district_boundaries, colours=colours)
+    _bivariate_key(ax, (0.0, 0.02, 0.2, 0.2))
+    return fig
+
+
+def _bivariate_key(ax, where: tuple[float, float, float, float]) -> None:
+    key = ax.inset_axes(list(where))
     for (d, v), colour in BIVARIATE.items():
         key.add_patch(Rectangle((d - 1, v - 1), 1, 1, color=colour))
     key.set_xlim(0, 3)
@@ -195,68 +216,58 @@ def bivariate_map(chapter: DeprivationChapter) -> plt.Figure:
     key.set_aspect("equal")
     key.set_xticks([])
     key.set_yticks([])
-    key.set_xlabel("More deprived →", fontsize=8)
-    key.set_ylabel("More violence →", fontsize=8)
+    key.set_xlabel("More deprived →", fontsize=LABEL_PT)
+    key.set_ylabel("More violence →", fontsize=LABEL_PT)
     for side in key.spines.values():
         side.set_visible(False)
-    fig.tight_layout()
-    return fig
 
 
-def unexpected_map(chapter: DeprivationChapter, zooms: int = 4) -> plt.Figure:
-    """LSOAs with far more / fewer events than deprivation predicts: the area and close-ups.
-
-    Close-ups (up to ``zooms``, in a 2-column grid) show each district holding an LSOA far
-    above expectation, framed on those LSOAs, most such LSOAs first.
-    """
+def unexpected_map(chapter: DeprivationChapter) -> plt.Figure:
+    """LSOAs with far more / fewer events than deprivation predicts, with a scale bar and
+    close-ups (:func:`add_insets`) of the districts whose LSOAs far above expectation are
+    too small to see at force scale; those elsewhere are named on the map itself."""
     a = chapter.headline
-    shapes = chapter.lsoa_boundaries.merge(
-        a.table[["lsoa11_code", "district_code", "unexpected"]], on="lsoa11_code"
-    )
+    shapes = chapter.lsoa_boundaries.merge(a.table[["lsoa11_code", "unexpected"]], on="lsoa11_code")
+    names = dict(zip(a.table["lsoa11_code"], a.table["lsoa11_name"], strict=True))
+    labels = shapes["lsoa11_code"].map(names).to_numpy()
     status = shapes["unexpected"].fillna("")
     colours = np.select(
         [status == MORE, status == FEWER], [MORE_COLOUR, FEWER_COLOUR], OTHER_COLOUR
     )
-    more = unexpected_list(a.table, MORE)
-    codes = list(more["district_code"].value_counts().index[:zooms])
-    rows = max(1, -(-len(codes) // 2))
-    fig = plt.figure(figsize=size("wide", height=2.8 * max(rows, 2)) if codes else size("map"))
-    grid = fig.add_gridspec(rows, 3 if codes else 1, width_ratios=[2, 1, 1] if codes else [1])
-    whole = fig.add_subplot(grid[:, 0])
-    shapes.plot(ax=whole, color=colours, edgecolor="white", lw=0.15)
-    _area_axes(whole, chapter.district_boundaries)
-    _label_districts(whole, chapter.district_boundaries)
-    whole.set_title("Whole area", fontsize=10)
-    names = dict(zip(a.table["lsoa11_code"], a.table["lsoa11_name"], strict=True))
-    outline = chapter.district_boundaries
-    for i, code in enumerate(codes):
-        ax = fig.add_subplot(grid[i // 2, 1 + i % 2])
-        inside = (shapes["district_code"] == code).to_numpy()
-        shapes[inside].plot(ax=ax, color=colours[inside], edgecolor="white", lw=0.3)
-        _area_axes(ax, outline[outline["lad17_code"] == code])
-        flagged = shapes[inside & (status == MORE).to_numpy()]
-        xmin, ymin, xmax, ymax = flagged.total_bounds
-        margin = max(xmax - xmin, ymax - ymin, 2000) * 0.6
-        ax.set_xlim(xmin - margin, xmax + margin)
-        ax.set_ylim(ymin - margin, ymax + margin)
-        for row in flagged.itertuples():
-            point = row.geometry.representative_point()
+    more = (status == MORE).to_numpy()
+    fig, ax = map_figure()
+    shapes.plot(ax=ax, color=colours, edgecolor="white", lw=0.15)
+    _area_axes(ax, chapter.district_boundaries)
+    _label_districts(ax, chapter.district_boundaries)
+    scale_bar(ax, fraction=0.2, loc=(0.04, 0.1))
+    insets = add_insets(
+        ax,
+        shapes,
+        more,
+        chapter.district_boundaries,
+        colours=colours,
+        labels=labels,
+    )
+    zoomed = {inset.district for inset in insets}
+    home = district_of(shapes, chapter.district_boundaries)
+    for shape, label, district in zip(shapes.geometry[more], labels[more], home[more], strict=True):
+        if district not in zoomed:
+            point = shape.representative_point()
             ax.annotate(
-                names[row.lsoa11_code],
+                label,
                 (point.x, point.y),
-                fontsize=7,
+                xytext=(0, -12),
+                textcoords="offset points",
+                fontsize=LABEL_PT,
                 ha="center",
                 path_effects=_HALO,
             )
-        district = a.table.loc[a.table["district_code"] == code, "district"].iloc[0]
-        ax.set_title(f"{district}: close-up", fontsize=10)
     handles = [
         Patch(color=MORE_COLOUR, label="far more than deprivation predicts"),
         Patch(color=FEWER_COLOUR, label="far fewer than deprivation predicts"),
         Patch(color=OTHER_COLOUR, label="in line with deprivation"),
     ]
-    fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=8)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=LABEL_PT + 1)
     return fig
 
 
@@ -303,6 +314,6 @@ def districts(a: Analysis) -> plt.Figure:
         ax.set_title(title, fontsize=10)
     left.set_yticks(y, [f"{r.district} ({r.lsoas})" for r in d.itertuples()])
     handles, labels = right.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=8)
+    fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=LABEL_PT + 1)
     fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig

@@ -12,6 +12,9 @@ from needs_assessment.chapters.people.analysis import BANDS, PeopleChapter
 from needs_assessment.chapters.people.tables import GROUP_LABELS, ROLE_LABELS, SEX_LABELS
 from needs_assessment.presentation.figures import PALETTE, financial_year_axis, size
 
+#: Direct labels in points: at least the house minimum (6.3 pt, 10 px at 1280 px).
+LABEL_PT = 10
+
 
 def _title(fig: plt.Figure, title: str, synthetic: bool) -> None:
     fig.suptitle(f"{title} — {tiers.SYNTHETIC_STAMP}" if synthetic else title, fontsize=11)
@@ -45,10 +48,31 @@ def age_sex(chapter: PeopleChapter, safe: pd.DataFrame) -> plt.Figure:
             f"Per 1,000 residents, {chapter.latest_year}/{(chapter.latest_year + 1) % 100:02d}"
         )
     axes[0].set_ylabel("Age")
-    axes[0].legend(frameon=False, loc="lower right")
+    _label_bars(axes[0], bands, sexes, height)
     _title(fig, "Victims and offenders per 1,000 residents by age and sex", _synthetic(chapter))
     fig.tight_layout()
     return fig
+
+
+def _label_bars(ax, bands: list[str], sexes: list[str], height: float) -> None:
+    """Name each sex at the end of its bar in the longest band, in place of a legend."""
+    bars = {sex: ax.containers[i] for i, sex in enumerate(sexes)}
+    widths = [sum(bars[s][b].get_width() for s in sexes) for b in range(len(bands))]
+    band = max(range(len(bands)), key=lambda b: widths[b])
+    for i, sex in enumerate(sexes):
+        bar = bars[sex][band]
+        ax.annotate(
+            SEX_LABELS[sex],
+            (bar.get_width(), bar.get_y() + height / 2),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            color=PALETTE[i],
+            fontsize=LABEL_PT,
+            fontweight="bold",
+        )
+    left, right = ax.get_xlim()
+    ax.set_xlim(left, right + (right - left) * 0.2)
 
 
 def trend(chapter: PeopleChapter) -> plt.Figure:
@@ -82,6 +106,23 @@ def trend(chapter: PeopleChapter) -> plt.Figure:
     return fig
 
 
+def _label_roles(ax, roles, groups: int) -> None:
+    """Name each role beside its row of points in the top group, in place of a legend."""
+    right = ax.get_xlim()[1]
+    for i, role in enumerate(roles):
+        ax.annotate(
+            ROLE_LABELS[role],
+            (right, groups - 1 + (0.15 if i else -0.15)),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            color=PALETTE[i],
+            fontsize=LABEL_PT,
+            fontweight="bold",
+            annotation_clip=False,
+        )
+
+
 def ratios(chapter: PeopleChapter, safe: pd.DataFrame) -> plt.Figure:
     """Rate ratio against the White group, per ethnic group, victims and offenders."""
     rows = safe[(safe["ages"] == "all ages") & (safe["ethnic_group"] != "white")]
@@ -108,7 +149,7 @@ def ratios(chapter: PeopleChapter, safe: pd.DataFrame) -> plt.Figure:
     ax.minorticks_off()
     ax.set_yticks(np.arange(len(groups)), [GROUP_LABELS[g] for g in groups])
     ax.set_xlabel("Rate per resident, against the White group (log scale)")
-    ax.legend(frameon=False)
+    _label_roles(ax, chapter.ethnicity.roles, len(groups))
     _title(fig, "Rate ratio by ethnic group (Census 2021 residents)", _synthetic(chapter))
     fig.tight_layout()
     return fig

@@ -96,7 +96,7 @@ def rates(series: pd.DataFrame, config: AssessmentConfig) -> plt.Figure:
             ax.annotate(
                 "recording\nchange",
                 (brk.financial_year, ax.get_ylim()[1]),
-                fontsize=7,
+                fontsize=PANEL_PT,
                 color="#a33f00",
                 ha="center",
                 va="top",
@@ -154,7 +154,7 @@ def indexed(series: pd.DataFrame, config: AssessmentConfig) -> plt.Figure:
 
 def severity(frame: pd.DataFrame, config: AssessmentConfig) -> plt.Figure:
     """Crime severity score for violence against the person: force and England and Wales."""
-    fig, ax = plt.subplots(figsize=size("wide"))
+    fig, ax = plt.subplots(figsize=size("half"))
     _mark_covid(ax, frame["year"])
     ends = []
     for area, colour, style in (
@@ -182,7 +182,7 @@ def severity(frame: pd.DataFrame, config: AssessmentConfig) -> plt.Figure:
 
 def admissions(frame: pd.DataFrame) -> plt.Figure:
     """Hospital admissions for assault by a sharp object in the force's region."""
-    fig, ax = plt.subplots(figsize=size("wide"))
+    fig, ax = plt.subplots(figsize=size("half"))
     _mark_covid(ax, frame["year"])
     ax.bar(frame["year"], frame["admissions"], color=FORCE_COLOUR, width=0.7)
     ax.set_ylabel("Finished admission episodes")
@@ -235,10 +235,10 @@ def districts(series: pd.DataFrame, config: AssessmentConfig, label: str) -> plt
 
 def gun_crime(series: pd.DataFrame, label: str) -> plt.Figure:
     """Offences involving a firearm per financial year (from the force extract)."""
-    fig, ax = plt.subplots(figsize=size("wide", height=3.5))
+    fig, ax = plt.subplots(figsize=size("half"))
     ax.bar(series["year"], series["count"], color=FORCE_COLOUR, width=0.7)
     ax.set_ylabel("Offences involving a firearm")
-    ax.set_title(label, fontsize=9, color="#a33f00")
+    ax.set_title(label, fontsize=LABEL_PT, color="#a33f00")
     financial_year_axis(ax, series["year"])
     fig.tight_layout()
     return fig
