@@ -127,3 +127,15 @@ def test_an_english_area_orders_exactly_as_its_imd_rank(frames):
     assert dep.index_label(lsoas) == "IMD 2019"
     by_rank = lsoas.sort_values("imd_rank")["lsoa11_code"].tolist()
     assert lsoas.sort_values("imd_position")["lsoa11_code"].tolist() == by_rank
+
+
+def test_its_charts_name_wimd_2019(built):
+    import matplotlib.pyplot as plt
+
+    from needs_assessment.chapters.deprivation import charts
+
+    for draw in (charts.deciles, charts.scatter):
+        fig = draw(built.headline)
+        (ax,) = fig.axes
+        assert "National WIMD 2019" in ax.get_xlabel()
+        plt.close(fig)

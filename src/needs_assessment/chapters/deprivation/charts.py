@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.patches import Patch, Rectangle
 from statsmodels.nonparametric.smoothers_lowess import lowess
 
+from needs_assessment.chapters.deprivation import indices
 from needs_assessment.chapters.deprivation.analysis import (
     RATE,
     RATE_LOWER,
@@ -88,7 +89,8 @@ def deciles(a: Analysis) -> plt.Figure:
         for i in x
     ]
     ax.set_xticks(x, labels)
-    ax.set_xlabel("National IMD 2019 decile (number of LSOAs at the foot of each bar)")
+    index = indices.index_label(a.table)
+    ax.set_xlabel(f"National {index} decile (number of LSOAs at the foot of each bar)")
     ax.set_ylabel(f"Offences {rate_header(a.months).lower()}")
     fig.tight_layout()
     return fig
@@ -102,11 +104,13 @@ def scatter(a: Analysis, min_events: int = 10, label_top: int = 4) -> plt.Figure
     every LSOA.
     """
     t = a.table
+    # one index: its national rank; a cross-border area: each LSOA's position in its country
+    order = "imd_rank" if t["index"].nunique() == 1 else indices.ordering(t, "imd_rank")
     shown = t[t["count"] >= min_events]
     fig, ax = plt.subplots(figsize=size("wide"))
     for i, (district, group) in enumerate(shown.groupby("district", sort=True)):
         ax.scatter(
-            group["imd_rank"],
+            group[order],
             group[RATE],
             s=14,
             alpha=0.75,
@@ -117,7 +121,7 @@ def scatter(a: Analysis, min_events: int = 10, label_top: int = 4) -> plt.Figure
         )
     few = t[t["count"] < min_events]
     ax.plot(
-        few["imd_rank"],
+        few[order],
         np.zeros(len(few)),
         "|",
         color=BENCHMARK_COLOUR,
@@ -126,7 +130,7 @@ def scatter(a: Analysis, min_events: int = 10, label_top: int = 4) -> plt.Figure
     )
     smooth = lowess(
         t[RATE].to_numpy(dtype=float),
-        t["imd_rank"].to_numpy(dtype=float),
+        t[order].to_numpy(dtype=float),
         frac=0.5,
         return_sorted=True,
     )
@@ -134,7 +138,7 @@ def scatter(a: Analysis, min_events: int = 10, label_top: int = 4) -> plt.Figure
     flagged = unexpected_list(t, MORE)
     flagged = flagged[flagged["count"] >= min_events]
     ax.scatter(
-        flagged["imd_rank"],
+        flagged[order],
         flagged[RATE],
         s=40,
         facecolors="none",
@@ -145,7 +149,7 @@ def scatter(a: Analysis, min_events: int = 10, label_top: int = 4) -> plt.Figure
     for row in flagged.head(label_top).itertuples():
         ax.annotate(
             row.lsoa11_name,
-            (row.imd_rank, getattr(row, RATE)),
+            (getattr(row, order), getattr(row, RATE)),
             xytext=(4, 2),
             textcoords="offset points",
             fontsize=LABEL_PT,
@@ -157,13 +161,17 @@ def scatter(a: Analysis, min_events: int = 10, label_top: int = 4) -> plt.Figure
     ax.set_yticks(ticks, [f"{v:,}" for v in ticks])
     ax.set_ylim(0, top * 1.08)
     ax.invert_xaxis()
-    ax.set_xlabel(
-        "National IMD 2019 rank (1 = most deprived in England; more deprived to the right)"
-    )
+    ax.set_xlabel(_rank_axis_label(order, indices.index_label(t)))
     ax.set_ylabel(f"Offences {rate_header(a.months).lower()} (square-root scale)")
     ax.legend(loc="upper left", fontsize=LABEL_PT + 1, frameon=False, ncol=2)
     fig.tight_layout()
     return fig
+
+
+def _rank_axis_label(order: str, index: str) -> str:
+    if order == "imd_rank":
+        return f"National {index} rank (1 = most deprived; more deprived to the right)"
+    return f"Position in its own country's {index} ranking (more deprived to the right)"
 
 
 def _area_axes(ax, districts) -> None:
