@@ -393,7 +393,7 @@ def test_real_violence_hot_spots_and_concentration(real):
     assert violence["share_lsoas_25pct"] == 6.6
     assert violence["share_lsoas_50pct"] == 20.3
     assert violence["random_share_lsoas_50pct"] > 30  # far less concentrated by chance
-    assert violence["hot_spots"] == 6
+    assert violence["hot_spots"] == 9 and violence["cold_spots"] == 6
     top = h.headline(real)
     hot = top[top["hotspot"] == s.HOT]
     assert set(hot["district"]) == {"Peterborough"}
@@ -407,20 +407,34 @@ def test_real_police_uk_exclusions(real):
     assert excluded.loc["violence_and_sexual_offences", "outside_area"] == 131
 
 
-def test_real_published_lsoa_table_is_disclosure_controlled(real, default_config):
-    safe = tables.lsoa_table(real, default_config)
+@pytest.mark.parametrize("tier", [h.TIER_POLICE_UK, h.TIER_EXTRACT])
+def test_real_published_lsoa_tables_are_disclosure_controlled(real, default_config, tier):
+    safe = tables.lsoa_table(real, default_config, tier)
     table = tables.lsoa_csv(safe)
     assert list(table.columns) == tables.LSOA_COLUMNS
-    assert len(table) == 487
+    assert len(table) == 487 * len(real.tiers[tier].categories)
     counts = table["count"].dropna()
     assert not counts.between(1, default_config.thresholds.suppress_counts_up_to).any()
-    source = h.headline(real).set_index("lsoa_code")["count"]
-    few = table["lsoa_code"].map(source) < default_config.thresholds.min_events_for_rate
-    assert table.loc[few, "rate_per_1000"].isna().all()
-    assert table.loc[~few, "rate_per_1000"].notna().all()
-    # no district has exactly one hidden count (district totals are published)
-    hidden = table["count"].isna().groupby(table["district"]).sum()
+    source = real.results[real.results["tier"] == tier].set_index(["category", "lsoa_code"])
+    true = pd.Series(list(zip(table["category"], table["lsoa_code"], strict=True))).map(
+        source["count"]
+    )
+    few = true < default_config.thresholds.min_events_for_rate
+    for derived in ("rate_per_1000", "times_expected"):
+        assert table.loc[few, derived].isna().all()
+        assert table.loc[~few & table["count"].notna(), derived].notna().all()
+    # no category and district has exactly one hidden count (district totals are published)
+    hidden = table["count"].isna().groupby([table["category"], table["district"]]).sum()
     assert not (hidden == 1).any()
+    # Gi* z and p are not published where they rest on a hidden count (own or neighbour's)
+    for category, rows in table.groupby("category"):
+        hidden = set(rows.loc[rows["count"].isna(), "lsoa_code"])
+        touched = set(hidden).union(*(real.weights.w.neighbors[c] for c in hidden))
+        assert rows.loc[rows["lsoa_code"].isin(touched), ["gi_z", "p_value"]].isna().all().all()
+        assert rows.loc[~rows["lsoa_code"].isin(touched), "gi_z"].notna().all(), category
+    # no record-level identifier: one row per LSOA and category, nothing finer
+    assert not table.duplicated(["category", "lsoa_code"]).any()
+    assert not {"offence_reference", "offence_date", "victim_id", "offender_id"} & set(table)
 
 
 def test_real_district_table(real, default_config):
@@ -429,7 +443,7 @@ def test_real_district_table(real, default_config):
         (table["tier"] == h.TIER_POLICE_UK) & (table["category"] == "violence_and_sexual_offences")
     ].set_index("district")
     assert violence["count"].sum() == 11_114
-    assert violence.loc["Peterborough", "hot_spots"] == 6
+    assert violence.loc["Peterborough", "hot_spots"] == 9
     assert violence["share_of_force_pct"].sum() == pytest.approx(100, abs=0.2)
     peterborough = violence.loc["Peterborough"]
     assert peterborough["rate_lower"] < peterborough["rate_per_1000"] < peterborough["rate_upper"]
@@ -438,12 +452,12 @@ def test_real_district_table(real, default_config):
 def test_real_results_block(real):
     out = results(real).model_dump(mode="json")
     assert out["method"]["fdr_level"] == s.FDR_LEVEL
-    assert out["hot_spots"][h.TIER_POLICE_UK]["violence_and_sexual_offences"]["hot_spots"] == 6
+    assert out["hot_spots"][h.TIER_POLICE_UK]["violence_and_sexual_offences"]["hot_spots"] == 9
     assert (
         out["concentration"][h.TIER_POLICE_UK]["violence_and_sexual_offences"]["share_lsoas_50pct"]
         == 20.3
     )
-    assert out["headline"]["hot_spots_by_district"] == {"Peterborough": 6}
+    assert out["headline"]["hot_spots_by_district"] == {"Peterborough": 9}
     assert set(out) == {
         "method",
         "tiers",
@@ -452,16 +466,17 @@ def test_real_results_block(real):
         "persistent_hotspots",
         "findings",
         "headline",
+        "spikes",
     }
 
 
 def test_real_findings_are_facts_for_the_summary(real):
     facts = results(real).findings
     assert facts.window_label == "7 months, October 2018 to January 2021"
-    assert (facts.lsoas, facts.share_lsoas_50pct, facts.hot_spots) == (487, 20.3, 6)
+    assert (facts.lsoas, facts.share_lsoas_50pct, facts.hot_spots) == (487, 20.3, 9)
     assert facts.random_share_lsoas_50pct > 30
-    assert facts.hot_spots_by_district == {"Peterborough": 6}
-    assert (facts.persistent_hot_spots, facts.persistent_threshold, facts.periods) == (3, 6, 7)
+    assert facts.hot_spots_by_district == {"Peterborough": 9}
+    assert (facts.persistent_hot_spots, facts.persistent_threshold, facts.periods) == (4, 6, 7)
     assert facts.extract is not None
     assert [r.hot_spots for r in facts.extract.hot_spots] == [
         int(row(real, h.TIER_EXTRACT, r.category)["hot_spots"]) for r in facts.extract.hot_spots
@@ -473,12 +488,12 @@ def test_real_hot_spot_facts(real):
     facts = h.hot_spot_facts(real, *h.HEADLINE)
     top = h.headline(real)
     hot = top[top["hotspot"] == s.HOT]
-    assert facts.hot_spots == 6 and facts.lsoas == 487 and facts.by_district == {"Peterborough": 6}
+    assert facts.hot_spots == 9 and facts.lsoas == 487 and facts.by_district == {"Peterborough": 9}
     assert facts.share_of_offences_pct == pytest.approx(
         hot["count"].sum() / top["count"].sum() * 100
     )
-    assert facts.share_of_lsoas_pct == pytest.approx(6 / 487 * 100)
-    assert facts.persistent_hot_spots == len(facts.hot_spot_names) == 3
+    assert facts.share_of_lsoas_pct == pytest.approx(9 / 487 * 100)
+    assert facts.persistent_hot_spots == len(facts.hot_spot_names) == 4
 
 
 def test_build_asks_for_its_tables_by_name():
@@ -523,11 +538,19 @@ def test_images_from_the_synthetic_extract_are_stamped(real):
 
 
 def test_display_headers_keep_hot_spot_for_gi_star(real, default_config):
-    safe = tables.lsoa_table(real, default_config)
-    shown = tables.lsoa_display(tables.hot_spot_rows(safe), real)
-    assert len(shown) == 6 and (shown["Hot spot (Gi*, FDR)"] == "Yes").all()
+    safe = tables.lsoa_table(real, default_config, h.TIER_POLICE_UK)
+    shown = tables.lsoa_display(tables.hot_spot_rows(safe), real, h.TIER_POLICE_UK)
+    hot = real.concentration.query("tier == @h.TIER_POLICE_UK")["hot_spots"].sum()
+    assert len(shown) == hot and (shown["Hot spot (Gi*, FDR)"] == "Yes").all()
     persistence = [c for c in shown.columns if "top" in c]
     assert persistence == ["Months in the top 10% by count (of 7)"]
-    districts = tables.district_display(tables.district_csv(real, default_config), *h.HEADLINE)
-    assert "Per 1,000 a year (95% CI)" in districts.columns
+    extract = tables.lsoa_display(
+        tables.lsoa_table(real, default_config, h.TIER_EXTRACT), real, h.TIER_EXTRACT
+    )
+    assert "Financial years in the top 10% by count (of 12)" in extract.columns
+    assert "Per 1,000 residents a year" in extract.columns
+    districts = tables.district_display(
+        tables.district_csv(real, default_config), real, *h.HEADLINE
+    )
+    assert "Per 1,000 residents over the 7 months (95% CI)" in districts.columns
     assert not [c for c in districts.columns if "hot spot" in c.lower() and "top" in c.lower()]

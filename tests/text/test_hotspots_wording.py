@@ -40,6 +40,10 @@ def real(default_config):
     return registry.build("hotspots", default_config)
 
 
+#: Snapshots rendered from a template of another name.
+TEMPLATE_OF = {"lsoa_table_extract": "lsoa_table"}
+
+
 def prose(chapter, config) -> dict[str, dict]:
     """Every prose template and table caption, with its context."""
     return {
@@ -53,7 +57,10 @@ def prose(chapter, config) -> dict[str, dict]:
         "time": words.time(chapter),
         "no_extract": {},
         "concentration_table": words.concentration_table(chapter),
-        "lsoa_table": words.lsoa_table(chapter, config),
+        "lsoa_table": words.lsoa_table(chapter, config, TIER_POLICE_UK),
+        "lsoa_table_extract": words.lsoa_table(chapter, config, TIER_EXTRACT),
+        "spikes": words.spikes(chapter),
+        "spikes_table": words.spikes_table(chapter, config),
         "district_table": words.district_table(chapter),
         "top_table": words.top_table(chapter),
     }
@@ -74,7 +81,7 @@ def figures(chapter, config) -> dict[str, tuple[str, dict]]:
 def render_all(chapter, config, level: float) -> dict[str, str]:
     wording = Wording(level)
     out = {
-        name: wording.markdown(f"hotspots/{name}", **ctx)
+        name: wording.markdown(f"hotspots/{TEMPLATE_OF.get(name, name)}", **ctx)
         for name, ctx in prose(chapter, config).items()
     }
     for name, (template, ctx) in figures(chapter, config).items():
@@ -102,6 +109,9 @@ NAMES = [
     "no_extract",
     "concentration_table",
     "lsoa_table",
+    "lsoa_table_extract",
+    "spikes",
+    "spikes_table",
     "district_table",
     "top_table",
     "force_maps_police_uk",
@@ -120,7 +130,8 @@ def test_wording_snapshot(rendered, snapshot, name):
 
 def test_every_template_is_covered():
     on_disk = {path.name.removesuffix(".md.j2") for path in TEXT.glob("*.md.j2")}
-    covered = {name for name in NAMES if not name.startswith("force_maps_")} | {"force_maps"}
+    covered = {TEMPLATE_OF.get(n, n) for n in NAMES if not n.startswith("force_maps_")}
+    covered |= {"force_maps"}
     assert on_disk == covered
 
 
@@ -135,8 +146,12 @@ def test_branches_of_hot_spots_and_islands(real, snapshot):
         "cold_spots": 0,
     }
     snapshot("hotspots_hot_spots_three", wording.markdown("hotspots/hot_spots", **spread))
-    islands = {**words.method(real), "islands": 2, "island_handling": "drop"}
+    islands = {**words.method(real), "islands": 2, "island_handling": "drop", "unsettled": 0}
     snapshot("hotspots_method_islands", wording.markdown("hotspots/method", **islands))
+    snapshot(
+        "hotspots_spikes_none",
+        wording.markdown("hotspots/spikes", **{**words.spikes(real), "spikes": []}),
+    )
 
 
 def test_synthetic_label_on_every_text_from_the_extract(rendered, real):
@@ -166,7 +181,7 @@ def test_configured_confidence_level_reaches_every_label(real, default_config):
     text = render_all(at_90, config, 0.9)
     assert "90% CI" in text["districts"]
     assert not [name for name, t in text.items() if "95%" in t]
-    shown = tables.district_display(tables.district_csv(at_90, config), *HEADLINE, 0.9)
+    shown = tables.district_display(tables.district_csv(at_90, config), at_90, *HEADLINE, 0.9)
     headers = " ".join(shown.columns)
     assert "90% CI" in headers and "95%" not in headers
     narrow = at_90.district_table.set_index(["tier", "category", "district"])

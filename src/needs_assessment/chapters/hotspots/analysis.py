@@ -6,14 +6,18 @@ category the chapter computes, on the LSOAs of the area:
 - **Concentration** (:mod:`needs_assessment.methods.concentration`): the share of LSOAs
   holding 25% and 50% of the events, a Lorenz-style curve, and the same shares if the
   events had fallen at random in proportion to residents.
-- **Rates**: events per 1,000 residents a year (person-years from
-  :mod:`needs_assessment.small_area`, see :mod:`.events`).
+- **Rates**: events per 1,000 residents over the police.uk months, per 1,000 residents a
+  year over the extract's financial years (:func:`.events.rate_denominator`).
 - **Hot spots** (:mod:`needs_assessment.methods.spatial`): Getis-Ord Gi* on LSOA rates with
   queen contiguity among the area's LSOAs only (the force boundary is a hard edge),
-  two-sided permutation p-values (:data:`~needs_assessment.methods.spatial.PERMUTATIONS`
-  draws seeded with ``config.seed``), Benjamini-Hochberg FDR control. A *hot spot* is an
-  LSOA whose Gi* is significant after FDR control with a positive z-score. Local Moran
-  clusters for the headline category.
+  two-sided permutation p-values drawn until the Benjamini-Hochberg decision is settled
+  (:func:`~needs_assessment.methods.spatial.settled_permutation_test`, seeded with
+  ``config.seed``), so the published hot spots do not depend on the seed; z from the same
+  null. A *hot spot* is an LSOA whose Gi* is significant after FDR control with a
+  positive z-score. Local Moran clusters for the headline category, the same way.
+- **Spikes**: an LSOA whose count is far above what its residents predict at the area's
+  rate, allowing for the usual spread between LSOAs (negative binomial), whatever its
+  neighbours (:func:`~needs_assessment.methods.spatial.count_excess`, FDR-controlled).
 - **Persistence**: the number of periods (police.uk months; extract financial years) in
   which an LSOA was in the top tenth of LSOAs by count (ties at the boundary included, at
   least one event); *persistent* when that holds in at least :data:`PERSISTENT_SHARE` of
@@ -39,6 +43,7 @@ from needs_assessment.chapters.hotspots.events import (
     extract_events,
     lsoa_counts,
     policeuk_events,
+    rate_denominator,
     window_person_years,
 )
 from needs_assessment.chapters.hotspots.timing import hour_by_weekday, month_profile
@@ -59,6 +64,7 @@ from needs_assessment.methods.spatial import (
     PERMUTATIONS,
     SpatialWeights,
     contiguity_weights,
+    count_excess,
     local_statistics,
 )
 
@@ -97,10 +103,13 @@ def analyse(
     fdr: float = FDR_LEVEL,
     lisa: bool = True,
 ) -> pd.DataFrame:
-    """Every LSOA for one tier and category: counts, rates, Gi*, Local Moran, persistence."""
+    """Every LSOA for one tier and category: counts, rates, Gi*, Local Moran, spikes,
+    persistence."""
     codes = list(lsoas["lsoa_code"])
     counts = lsoa_counts(event_set.events, category, event_set.window, codes)
-    rate = counts / exposure.reindex(codes) * 1000
+    person_years = exposure.reindex(codes)
+    denominator = rate_denominator(event_set, person_years)
+    rate = counts / denominator * 1000
     local = local_statistics(
         rate, weights, seed=seed, permutations=permutations, fdr=fdr, lisa=lisa
     )
@@ -114,11 +123,13 @@ def analyse(
             "district_code": lsoas["district_code"].to_numpy(),
             "district": lsoas["district"].to_numpy(),
             "count": counts.to_numpy(),
-            "person_years": exposure.reindex(codes).to_numpy(),
+            "person_years": person_years.to_numpy(),
+            "denominator": denominator.to_numpy(),
             "rate_per_1000": rate.to_numpy(),
         }
     )
     frame = frame.join(local.reset_index(drop=True))
+    frame = frame.join(count_excess(counts, person_years, fdr).table.reset_index(drop=True))
     frame["persistence"] = persistence(event_set.events, category, periods, codes).to_numpy()
     frame["periods"] = len(periods)
     frame["persistent"] = frame["persistence"] >= persistent_threshold(len(periods))
@@ -140,6 +151,9 @@ def concentration_row(frame: pd.DataFrame, *, seed: int) -> dict:
         "random_share_lsoas_50pct": round(chance[0.5], 1),
         "hot_spots": int((frame["hotspot"] == HOT).sum()),
         "cold_spots": int((frame["hotspot"] == COLD).sum()),
+        "spikes": int(frame["spike"].sum()),
+        "unsettled": int(frame["unsettled"].sum()),
+        "most_draws": int(frame["draws"].max()),
         "persistent_lsoas": int(frame["persistent"].sum()),
         "persistent_hot_spots": int((frame["persistent"] & (frame["hotspot"] == HOT)).sum()),
         "periods": periods,
@@ -153,18 +167,20 @@ def district_comparison(results: pd.DataFrame, level: float = 0.95) -> pd.DataFr
     table = grouped.agg(
         count=("count", "sum"),
         person_years=("person_years", "sum"),
+        denominator=("denominator", "sum"),
         lsoas=("lsoa_code", "size"),
         hot_spots=("hotspot", lambda s: int((s == HOT).sum())),
         persistent_lsoas=("persistent", "sum"),
     ).reset_index()
     rate, lower, upper = stats.rate_interval(
         table["count"].astype(float).to_numpy(),
-        table["person_years"].to_numpy(),
+        table["denominator"].to_numpy(),
         per=1000,
         level=level,
     )
     force = table.groupby(["tier", "category"])["count"].transform("sum")
     return table.assign(
+        per=np.round(1000 * table["person_years"] / table["denominator"], 4),
         rate_per_1000=np.round(rate, 3),
         rate_lower=np.round(lower, 3),
         rate_upper=np.round(upper, 3),
@@ -346,6 +362,32 @@ def hot_spot_facts(chapter: HotspotsChapter, tier: str, category: str) -> HotSpo
         high_high=int((hot["lisa_cluster"] == "High-High").sum()),
         persistent_hot_spots=len(ranked),
     )
+
+
+def ordered(chapter: HotspotsChapter, rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` in the chapter's order of tiers and categories (a stable sort)."""
+    order = {
+        (tier, category): i
+        for i, (tier, category) in enumerate(
+            (t, c) for t, event_set in chapter.tiers.items() for c in event_set.categories
+        )
+    }
+    keys = [order[k] for k in zip(rows["tier"], rows["category"], strict=True)]
+    return rows.assign(_order=keys).sort_values("_order", kind="stable").drop(columns="_order")
+
+
+def spikes(chapter: HotspotsChapter) -> pd.DataFrame:
+    """Every spike of every tier and category, the largest excess first within each."""
+    rows = chapter.results[chapter.results["spike"]]
+    rows = rows.sort_values(["excess_ratio", "lsoa_code"], ascending=[False, True])
+    return ordered(chapter, rows).reset_index(drop=True)
+
+
+def hot_spots_everywhere(chapter: HotspotsChapter) -> pd.DataFrame:
+    """The hot spots of every tier and category, the highest Gi* z first within each."""
+    rows = chapter.results[chapter.results["hotspot"] == HOT]
+    rows = rows.sort_values(["gi_z", "lsoa_code"], ascending=[False, True])
+    return ordered(chapter, rows).reset_index(drop=True)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from needs_assessment.chapters.hotspots.analysis import (
 )
 from needs_assessment.chapters.hotspots.timing import MONTHS, WEEKDAYS
 from needs_assessment.methods.spatial import COLD, HOT, NOT_SIGNIFICANT, NOT_TESTED
-from needs_assessment.presentation.figures import PALETTE, size
+from needs_assessment.presentation.figures import PALETTE, label_line_ends, size
 from needs_assessment.presentation.text import plural
 from needs_assessment.tiers import SYNTHETIC_STAMP
 
@@ -40,7 +40,10 @@ COLD_COLOUR = PALETTE[0]  # blue
 NEUTRAL = "#e3e3e3"
 OUTLINE = "#1a1a1a"
 STAMP_COLOUR = "#b2182b"
+SPIKE_COLOUR = PALETTE[3]  # reddish purple
 MARKERS = {HOT: "^", COLD: "v"}
+#: Legend and direct-label text: 9 pt is over 13 px on a "wide" figure at 1280 px.
+LEGEND_PT = 9
 SPOT_COLOURS = {HOT: HOT_COLOUR, COLD: COLD_COLOUR, NOT_SIGNIFICANT: NEUTRAL, NOT_TESTED: "#ffffff"}
 
 
@@ -135,6 +138,23 @@ def _markers(ax, data) -> None:
             )
 
 
+def _spike_rings(ax, data) -> None:
+    """Spikes (far above their residents' count) ringed, whatever their Gi* class."""
+    spikes = data[data["spike"]]
+    if len(spikes):
+        points = spikes.geometry.representative_point()
+        ax.scatter(
+            points.x,
+            points.y,
+            marker="o",
+            s=150,
+            facecolor="none",
+            edgecolor=SPIKE_COLOUR,
+            linewidth=1.6,
+            zorder=6,
+        )
+
+
 def force_maps(chapter: HotspotsChapter, tier: str) -> plt.Figure:
     """One force map per category of ``tier``: Gi* hot and cold spots after FDR control."""
     rows = chapter.results[chapter.results["tier"] == tier]
@@ -144,11 +164,12 @@ def force_maps(chapter: HotspotsChapter, tier: str) -> plt.Figure:
     geometry = chapter.lsoas[["lsoa_code", "geometry"]]
     for i, (ax, category) in enumerate(zip(axes.flat, categories, strict=False)):
         data = geometry.merge(
-            rows[rows["category"] == category][["lsoa_code", "hotspot"]], on="lsoa_code"
+            rows[rows["category"] == category][["lsoa_code", "hotspot", "spike"]], on="lsoa_code"
         )
         _polygons(ax, data.geometry, data["hotspot"].map(SPOT_COLOURS).to_list())
         _districts(ax, chapter, labels=i == 0)
         _markers(ax, data)
+        _spike_rings(ax, data)
         hot = int((data["hotspot"] == HOT).sum())
         cold = int((data["hotspot"] == COLD).sum())
         spots = f"{plural(hot, 'hot spot')}, {plural(cold, 'cold spot')}"
@@ -178,21 +199,37 @@ def force_maps(chapter: HotspotsChapter, tier: str) -> plt.Figure:
             markersize=8,
             label="Cold spot",
         ),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            color="none",
+            markerfacecolor="none",
+            markeredgecolor=SPIKE_COLOUR,
+            markeredgewidth=1.6,
+            markersize=10,
+            label="Spike (single LSOA)",
+        ),
         Patch(facecolor=NEUTRAL, label="Not significant"),
         Line2D([], [], color=OUTLINE, lw=0.9, label="District boundary"),
     ]
-    fig.legend(handles=handles, loc="lower center", ncol=4, frameon=False)
+    fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False)
     top = _stamp(fig, chapter.tiers[tier].synthetic)
-    fig.tight_layout(rect=(0, 0.05, 1, top))
+    fig.tight_layout(rect=(0, 0.08, 1, top))
     return fig
 
 
 def district_maps(
-    chapter: HotspotsChapter, tier: str, category: str, min_events_for_rate: int
+    chapter: HotspotsChapter,
+    tier: str,
+    category: str,
+    min_events_for_rate: int,
+    rate_title: str = "Offences per 1,000 residents",
 ) -> plt.Figure:
     """One map per district: LSOA rates in quantile classes, hot spots outlined and marked.
 
-    LSOAs with fewer than ``min_events_for_rate`` events show no rate (grey), as in the tables.
+    LSOAs with fewer than ``min_events_for_rate`` events show no rate (grey), as in the
+    tables; ``rate_title`` names the rate's unit (:func:`.tables.rate_header`).
     """
     rows = selection(chapter, tier, category)
     data = chapter.lsoas[["lsoa_code", "geometry"]].merge(
@@ -251,9 +288,9 @@ def district_maps(
         loc="lower center",
         ncol=4,
         frameon=False,
-        fontsize=8,
-        title="Offences per 1,000 residents a year",
-        title_fontsize=8,
+        fontsize=LEGEND_PT,
+        title=rate_title,
+        title_fontsize=LEGEND_PT,
     )
     top = _stamp(fig, chapter.tiers[tier].synthetic)
     fig.tight_layout(rect=(0, 0.09, 1, top))
@@ -283,7 +320,7 @@ def lorenz(chapter: HotspotsChapter) -> plt.Figure:
         ax.set_xlabel("% of LSOAs (most offences first)")
         ax.set_ylabel("% of offences")
         ax.set_title(chapter.tiers[tier].label, fontsize=10)
-        ax.legend(frameon=False, fontsize=8, loc="lower right")
+        ax.legend(frameon=False, fontsize=LEGEND_PT, loc="lower right")
         if chapter.tiers[tier].synthetic:
             _stamp_axes(ax)
     fig.tight_layout()
@@ -328,19 +365,22 @@ def month_profile(months: pd.DataFrame, synthetic: bool) -> plt.Figure:
     """Offences per day by calendar month, indexed to the average day (= 100)."""
     fig, ax = plt.subplots(figsize=size("wide"))
     styles = ["-", "--", "-."]
+    ends = []
     for i, (_, data) in enumerate(months.groupby("category", sort=False)):
+        colour = PALETTE[i % len(PALETTE)]
         ax.plot(
             data["month"],
             data["index"],
-            color=PALETTE[i % len(PALETTE)],
+            color=colour,
             ls=styles[i % len(styles)],
             marker="o",
             ms=3,
-            label=data["label"].iloc[0],
         )
+        last = data.sort_values("month").iloc[-1]
+        ends.append((last["month"], last["index"], data["label"].iloc[0], colour))
     ax.axhline(100, color="#595959", lw=0.8)
     ax.set_xticks(range(1, 13), [m[:3] for m in MONTHS])
     ax.set_ylabel("Offences per day (average day = 100)")
-    ax.legend(frameon=False, fontsize=8)
+    label_line_ends(ax, ends, fontsize=LEGEND_PT)
     fig.tight_layout(rect=(0, 0, 1, _stamp(fig, synthetic)))
     return fig

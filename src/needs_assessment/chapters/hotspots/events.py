@@ -10,7 +10,9 @@
 Counting and person-years come from :mod:`needs_assessment.small_area` (one way for every
 chapter): a police.uk month counts 1/12 of a year at its calendar year's ONS mid-year
 estimate; a financial year counts one year at the estimate of its first year; a year with
-no estimate uses the nearest year that has one.
+no estimate uses the nearest year that has one. Rates (:func:`rate_denominator`) are per
+1,000 residents *over the police.uk months* (not annualised: the months are not a year)
+and per 1,000 residents *a year* over the extract's financial years.
 """
 
 from __future__ import annotations
@@ -187,6 +189,15 @@ def window_person_years(event_set: EventSet, population: pd.DataFrame, lsoa_code
         starts = {financial_year_start(label): 1.0 for label in event_set.window}
         years = small_area.person_years_by_year(population, starts, lsoa_codes)
     return years.rename_axis("lsoa_code")
+
+
+def rate_denominator(event_set: EventSet, person_years: pd.Series) -> pd.Series:
+    """What a rate divides by: for police.uk months, the average residents over the months
+    (person-years x 12 / months: not a year, the months need not make one); for financial
+    years, person-years (a rate a year)."""
+    if event_set.monthly:
+        return person_years * 12 / len(event_set.window)
+    return person_years
 
 
 def lsoa_counts(events: pd.DataFrame, category: str, periods, lsoa_codes) -> pd.Series:

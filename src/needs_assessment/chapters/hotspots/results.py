@@ -9,6 +9,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from needs_assessment.chapters.hotspots.analysis import (
+    COLD,
     HEADLINE,
     HOT,
     TIER_EXTRACT,
@@ -16,11 +17,24 @@ from needs_assessment.chapters.hotspots.analysis import (
     concentration_of,
     headline,
     hot_spot_facts,
+    selection,
+    spikes,
 )
+from needs_assessment.methods.spatial import BOUND_RISK, MOST_DRAWS
 
 #: How the method is described in the results block (values of ``method``).
 FDR_METHOD = "Benjamini-Hochberg (implemented in needs_assessment, methods.spatial)"
-P_VALUE = "two-sided conditional permutation pseudo p-value: 2 (min(#>=, #<=) + 1) / (R + 1)"
+P_VALUE = (
+    "Gi*: two-sided permutation p under total randomisation, 2 (min(#>=, #<=) + 1) / (R + 1), "
+    "with R raised for areas whose Clopper-Pearson bounds straddle the FDR cut-off until the "
+    "decision is settled (unsettled at the most draws: not significant); z from the same "
+    "null's exact mean and variance. Local Moran: the same, under conditional randomisation"
+)
+SPIKE_TEST = (
+    "one-sided negative binomial (NB2) test of each LSOA's count against person-years x the "
+    "area's rate, dispersion by maximum likelihood, both re-fitted without the LSOAs "
+    "flagged until no flag changes; Benjamini-Hochberg FDR"
+)
 WEIGHTS = "queen contiguity among the area's LSOAs, row-standardised"
 EDGE = "neighbours outside the force area are not used"
 
@@ -34,7 +48,10 @@ class Method(_Block):
     fdr_method: str = FDR_METHOD
     p_value: str = P_VALUE
     permutations: int
+    most_permutations: int
+    bound_risk: float
     seed: int
+    spike_test: str = SPIKE_TEST
     weights: str = WEIGHTS
     islands: list[str]
     island_handling: str
@@ -63,6 +80,23 @@ class TierBlock(_Block):
 class SpotCounts(_Block):
     hot_spots: int
     cold_spots: int
+    hot_spot_names: list[str]
+    cold_spot_names: list[str]
+    unsettled: int
+    most_draws: int
+
+
+class Spike(_Block):
+    """An LSOA with far more offences than its residents predict (names, no counts)."""
+
+    tier: str
+    category: str
+    label: str
+    lsoa_code: str
+    lsoa_name: str
+    district: str
+    times_expected: float
+    hot_spot: bool
 
 
 class Concentration(_Block):
@@ -129,6 +163,7 @@ class HotspotsResults(_Block):
     persistent_hotspots: dict[str, dict[str, Persistence]]
     findings: Findings
     headline: Headline
+    spikes: list[Spike]
 
 
 def results(chapter: HotspotsChapter) -> HotspotsResults:
@@ -137,8 +172,14 @@ def results(chapter: HotspotsChapter) -> HotspotsResults:
     concentration: dict = {}
     persistent: dict = {}
     for row in chapter.concentration.itertuples():
+        rows = selection(chapter, row.tier, row.category).sort_values("gi_z", ascending=False)
         hot_spots.setdefault(row.tier, {})[row.category] = SpotCounts(
-            hot_spots=row.hot_spots, cold_spots=row.cold_spots
+            hot_spots=row.hot_spots,
+            cold_spots=row.cold_spots,
+            hot_spot_names=list(rows.loc[rows["hotspot"] == HOT, "lsoa_name"]),
+            cold_spot_names=list(rows.loc[rows["hotspot"] == COLD, "lsoa_name"][::-1]),
+            unsettled=row.unsettled,
+            most_draws=row.most_draws,
         )
         concentration.setdefault(row.tier, {})[row.category] = Concentration(
             events=row.events,
@@ -160,7 +201,25 @@ def results(chapter: HotspotsChapter) -> HotspotsResults:
         persistent_hotspots=persistent,
         findings=findings(chapter),
         headline=headline_block(chapter),
+        spikes=spike_list(chapter),
     )
+
+
+def spike_list(chapter: HotspotsChapter) -> list[Spike]:
+    """Every spike, by name, in the chapter's order of tiers and categories."""
+    return [
+        Spike(
+            tier=r.tier,
+            category=r.category,
+            label=chapter.labels[r.category],
+            lsoa_code=r.lsoa_code,
+            lsoa_name=r.lsoa_name,
+            district=r.district,
+            times_expected=round(float(r.excess_ratio), 1),
+            hot_spot=r.hotspot == HOT,
+        )
+        for r in spikes(chapter).itertuples()
+    ]
 
 
 def method(chapter: HotspotsChapter) -> Method:
@@ -168,6 +227,8 @@ def method(chapter: HotspotsChapter) -> Method:
     return Method(
         fdr_level=s.fdr_level,
         permutations=s.permutations,
+        most_permutations=MOST_DRAWS,
+        bound_risk=BOUND_RISK,
         seed=s.seed,
         islands=list(s.islands),
         island_handling=s.island_handling,

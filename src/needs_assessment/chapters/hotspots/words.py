@@ -22,11 +22,12 @@ from needs_assessment.chapters.hotspots.analysis import (
     rate_classes,
     selection,
 )
+from needs_assessment.chapters.hotspots.analysis import spikes as spike_rows
 from needs_assessment.chapters.hotspots.tables import TOP_PER_DISTRICT
 from needs_assessment.chapters.hotspots.timing import LATE_NIGHTS, WEEKDAYS, time_peaks
 from needs_assessment.config import AssessmentConfig
 from needs_assessment.methods.disclosure import LOW_EVENTS_MARKER, SUPPRESSED_MARKER
-from needs_assessment.methods.spatial import smallest_p_value
+from needs_assessment.methods.spatial import BOUND_RISK, HOT, MOST_DRAWS
 
 
 def tier(event_set: EventSet) -> dict:
@@ -91,10 +92,14 @@ def data(chapter: HotspotsChapter) -> dict:
 
 def method(chapter: HotspotsChapter) -> dict:
     s = chapter.settings
+    table = chapter.concentration
     return {
         **asdict(s),
         "islands": len(s.islands),
-        "p_floor": smallest_p_value(s.permutations),
+        "most_permutations": MOST_DRAWS,
+        "bound_risk": BOUND_RISK,
+        "unsettled": int(table["unsettled"].sum()),
+        "tests": len(table),
     }
 
 
@@ -151,7 +156,31 @@ def _extract_persistence(chapter: HotspotsChapter, rows: list[dict]) -> dict | N
 
 def districts(chapter: HotspotsChapter, tier_key: str, category: str) -> dict:
     contrast = district_contrast(chapter, tier_key, category)
-    return {**asdict(contrast), "label": chapter.labels[category]}
+    return {
+        **asdict(contrast),
+        "label": chapter.labels[category],
+        "tier": tier(chapter.tiers[tier_key]),
+    }
+
+
+def spikes(chapter: HotspotsChapter) -> dict:
+    """The spikes by LSOA (most categories first), each category with its tier's tag and how
+    far above expectation it is."""
+    by_lsoa: dict[str, dict] = {}
+    for r in spike_rows(chapter).itertuples():
+        lsoa = by_lsoa.setdefault(
+            r.lsoa_code, {"name": r.lsoa_name, "district": r.district, "categories": []}
+        )
+        lsoa["categories"].append(
+            {
+                "label": chapter.labels[r.category],
+                "tag": chapter.tiers[r.tier].tier.tag,
+                "times": float(r.excess_ratio),
+                "hot_spot": r.hotspot == HOT,
+            }
+        )
+    rows = sorted(by_lsoa.values(), key=lambda lsoa: -len(lsoa["categories"]))
+    return {"area": chapter.area, "lsoas": len(chapter.lsoas), "spikes": rows}
 
 
 def time(chapter: HotspotsChapter) -> dict:
@@ -230,13 +259,24 @@ def concentration_table(chapter: HotspotsChapter) -> dict:
     }
 
 
-def lsoa_table(chapter: HotspotsChapter, config: AssessmentConfig) -> dict:
+def lsoa_table(chapter: HotspotsChapter, config: AssessmentConfig, tier_key: str) -> dict:
     return {
         **_headline(chapter),
+        "tier": tier(chapter.tiers[tier_key]),
         "suppress_up_to": config.thresholds.suppress_counts_up_to,
         "min_events": _min_events(config),
         "suppressed_marker": SUPPRESSED_MARKER,
         "low_marker": LOW_EVENTS_MARKER,
+    }
+
+
+def spikes_table(chapter: HotspotsChapter, config: AssessmentConfig) -> dict:
+    return {
+        "area": chapter.area,
+        "sources": _sources(chapter),
+        "suppress_up_to": config.thresholds.suppress_counts_up_to,
+        "suppressed_marker": SUPPRESSED_MARKER,
+        **concentration_table(chapter),
     }
 
 
