@@ -554,3 +554,24 @@ def test_display_headers_keep_hot_spot_for_gi_star(real, default_config):
     )
     assert "Per 1,000 residents over the 7 months (95% CI)" in districts.columns
     assert not [c for c in districts.columns if "hot spot" in c.lower() and "top" in c.lower()]
+
+
+def test_force_maps_zoom_on_districts_whose_flagged_lsoas_are_too_small_to_see(real):
+    import matplotlib.pyplot as plt
+
+    from needs_assessment.presentation.maps import districts_to_zoom
+
+    rows = real.results[real.results["tier"] == h.TIER_POLICE_UK]
+    first = rows[rows["category"] == rows["category"].iloc[0]]
+    data = real.lsoas[["lsoa_code", "geometry"]].merge(first, on="lsoa_code")
+    flagged = data["hotspot"].isin([h.HOT, h.COLD]).to_numpy()
+    wanted = districts_to_zoom(data, flagged, real.districts, name="district")
+    assert wanted  # the default area's flagged LSOAs are town-sized
+    fig = charts.force_maps(real, h.TIER_POLICE_UK)
+    try:
+        axes = [a for ax in fig.axes for a in (ax, *ax.child_axes)]  # insets are children
+        titles = [ax.get_title() for ax in axes]
+        assert all(district in titles for district in wanted)
+        assert any(t.get_text().endswith(" km") for ax in axes for t in ax.texts)
+    finally:
+        plt.close(fig)

@@ -32,6 +32,7 @@ from needs_assessment.chapters.hotspots.analysis import (
 from needs_assessment.chapters.hotspots.timing import MONTHS, WEEKDAYS
 from needs_assessment.methods.spatial import COLD, HOT, NOT_SIGNIFICANT, NOT_TESTED
 from needs_assessment.presentation.figures import PALETTE, label_line_ends, size
+from needs_assessment.presentation.maps import add_insets, scale_bar
 from needs_assessment.presentation.text import plural
 from needs_assessment.tiers import SYNTHETIC_STAMP
 
@@ -216,7 +217,30 @@ def force_maps(chapter: HotspotsChapter, tier: str) -> plt.Figure:
     fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False)
     top = _stamp(fig, chapter.tiers[tier].synthetic)
     fig.tight_layout(rect=(0, 0.08, 1, top))
+    for ax, category in zip(axes.flat, categories, strict=False):
+        _close_ups(ax, chapter, geometry.merge(rows[rows["category"] == category], on="lsoa_code"))
     return fig
+
+
+#: Where :func:`_close_ups` puts the scale bar (axes fraction), kept clear of the close-ups.
+SCALE_BAR_BOX = (0.0, 0.0, 0.4, 0.14)
+
+
+def _close_ups(ax, chapter: HotspotsChapter, data) -> None:
+    """A km scale bar, and close-ups (with district names) of the districts whose hot or
+    cold spots are too small to see at force scale, in the map's emptiest corners (spikes
+    are ringed large enough to see at force scale)."""
+    scale_bar(ax, fraction=0.25)
+    add_insets(
+        ax,
+        data,
+        data["hotspot"].isin([HOT, COLD]).to_numpy(),
+        chapter.districts,
+        colours=data["hotspot"].map(SPOT_COLOURS).to_list(),
+        name="district",
+        beside=False,
+        avoid=[SCALE_BAR_BOX],
+    )
 
 
 def district_maps(
