@@ -6,8 +6,6 @@ from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 
-from needs_assessment import tiers
-
 #: A judgement shown by symbol and word, so it survives greyscale printing and screen
 #: readers; for serious violence, higher is worse.
 JUDGEMENT_CELLS = {
@@ -37,12 +35,8 @@ def rate_cell(row: dict) -> str:
     return f"{float(value):.3g} {unit}"
 
 
-def dashboard(
-    trends: dict, measures: Sequence[dict] = (), names: Mapping[str, str] | None = None
-) -> pd.DataFrame:
-    """The performance-pack dashboard: one row per indicator, each judgement in words, each
-    with the tier of evidence it rests on. ``measures`` are the People chapter's Home Office
-    measures for under-25s (its results block), named by ``names`` (measure key -> name)."""
+def dashboard(trends: dict) -> pd.DataFrame:
+    """The performance-pack dashboard: one row per indicator, each judgement in words."""
     rows = [
         {
             "Indicator": row["label"],
@@ -53,31 +47,28 @@ def dashboard(
             "vs 3-year average (given trend)": judgement_cell(row.get("vs_three_year_average")),
             "vs England & Wales": judgement_cell(row.get("vs_england_wales")),
             "Rank (1 = highest)": row.get("rank_of_forces") or "–",
-            "Source": tiers.PUBLIC.label,
         }
         for row in trends.get("judgements", [])
     ]
-    rows += [measure_row(m, (names or {}).get(m["key"], m["key"])) for m in measures]
     return pd.DataFrame(rows)
 
 
-NOT_COMPARED = "– Not compared"
-
-
-def measure_row(measure: dict, name: str) -> dict:
-    """One Home Office measure as a dashboard row: its latest figure (a range where the
-    source suppresses small counts) and its tier; the People chapter judges none of them."""
-    return {
-        "Indicator": name,
-        "Latest year": measure_count_cell(measure),
-        "Rate": measure_rate_cell(measure),
-        "Long-term trend": NOT_COMPARED,
-        "vs previous year (given trend)": NOT_COMPARED,
-        "vs 3-year average (given trend)": NOT_COMPARED,
-        "vs England & Wales": NOT_COMPARED,
-        "Rank (1 = highest)": "–",
-        "Source": measure["tier"] or "–",
-    }
+def measures_dashboard(measures: Sequence[dict], names: Mapping[str, str]) -> pd.DataFrame:
+    """The Home Office's under-25 measures beside the dashboard (the People chapter's
+    results): the latest figure, a range where the source withholds small counts, and the
+    tier of evidence each rests on. ``names``: measure key -> its name."""
+    return pd.DataFrame(
+        [
+            {
+                "Measure": names.get(m["key"], m["key"]),
+                "Latest year": measure_count_cell(m),
+                "Rate": measure_rate_cell(m),
+                "Source": m["tier"] or "–",
+            }
+            for m in measures
+        ],
+        columns=["Measure", "Latest year", "Rate", "Source"],
+    )
 
 
 def measure_count_cell(measure: dict) -> str:
