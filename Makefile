@@ -50,8 +50,10 @@ $(JB_VENV)/bin/jupyter-book:
 	$(PYTHON) -m venv $(JB_VENV)
 	$(JB_VENV)/bin/python -m pip install --quiet 'jupyter-book<2'
 
+# BATCH=43 adds the all-forces batch (about ten minutes on 2 cores): minutes and s per force.
+BATCH ?= 0
 benchmark: $(STAMP) $(JB_VENV)/bin/jupyter-book
-	$(BIN)/python benchmarks/run_benchmarks.py --jupyter-book $(JB_VENV)/bin/jupyter-book
+	$(BIN)/python benchmarks/run_benchmarks.py --jupyter-book $(JB_VENV)/bin/jupyter-book --batch $(BATCH)
 
 # Re-pin requirements.lock after changing pyproject.toml's ranges (needs uv).
 lock:

@@ -1,13 +1,31 @@
 """Batch: many forces at once into reports/batch/<force>/; a failing force does not stop
 the others; each force gets only its own data and every chapter its data allow."""
 
+import importlib.util
 import json
 
 import pytest
 
-from needs_assessment.batch import Outcome, run_batch, sections_table, slug, write_configs
+from needs_assessment.batch import (
+    Outcome,
+    longest_first,
+    run_batch,
+    sections_table,
+    slug,
+    write_configs,
+)
 from needs_assessment.config import load_config
-from needs_assessment.paths import DEFAULT_CONFIG
+from needs_assessment.paths import DEFAULT_CONFIG, ROOT
+
+
+def differences(first, second) -> list[str]:
+    """What differs in content between two reports (benchmarks/compare_reports.py)."""
+    spec = importlib.util.spec_from_file_location(
+        "compare_reports", ROOT / "benchmarks" / "compare_reports.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.differences(first, second)
 
 
 def test_force_configs_are_written_by_init(tmp_path):
@@ -35,6 +53,12 @@ def test_sections_table_marks_what_the_data_allow(tmp_path):
     assert cells["trends"] == "yes" and cells["hotspots"] == "no"
 
 
+def test_forces_with_most_chapters_start_first(tmp_path):
+    _, plans, _ = write_configs(DEFAULT_CONFIG, ["Dorset", "Cleveland", "Gwent"], tmp_path)
+    assert len(plans["cleveland"].chapters) > len(plans["dorset"].chapters)
+    assert longest_first(plans) == ["cleveland", "dorset", "gwent"]
+
+
 @pytest.mark.e2e
 def test_process_pool_batch_with_a_failure(tmp_path):
     hand_made = tmp_path / "cleveland-2021"
@@ -54,18 +78,36 @@ def test_process_pool_batch_with_a_failure(tmp_path):
 
 
 @pytest.mark.e2e
-def test_dask_cluster_batch(tmp_path):
+def test_dask_cluster_gives_the_pool_and_single_runs_outputs(tmp_path):
     from dask.distributed import Client, LocalCluster
 
+    from needs_assessment.report.run import run
+
+    forces = ["Cumbria", "Gwent", "Atlantis"]
+    pooled = run_batch(DEFAULT_CONFIG, forces, tmp_path / "pool", workers=2, pdf=False)
     with (
         LocalCluster(
-            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,
         Client(cluster) as client,
     ):
-        outcomes = run_batch(DEFAULT_CONFIG, ["Cumbria", "Atlantis"], tmp_path, scheduler=client)
-    assert [(o.force, o.ok) for o in outcomes] == [("atlantis", False), ("cumbria", True)]
-    assert (tmp_path / "batch" / "cumbria" / "assessment.html").exists()
+        on_dask = run_batch(DEFAULT_CONFIG, forces, tmp_path / "dask", scheduler=client, pdf=False)
+    assert [(o.force, o.ok) for o in on_dask] == [(o.force, o.ok) for o in pooled]
+    assert [(o.force, o.ok) for o in on_dask] == [
+        ("atlantis", False),
+        ("cumbria", True),
+        ("gwent", True),
+    ]
+    for force in ("cumbria", "gwent"):
+        assert (
+            differences(tmp_path / "pool" / "batch" / force, tmp_path / "dask" / "batch" / force)
+            == []
+        )
+    assert not (tmp_path / "pool" / "batch" / "gwent" / "assessment.pdf").exists()
+    single = run(
+        tmp_path / "pool" / "batch" / "_configs" / "gwent.yaml", reports_dir=tmp_path, pdf=False
+    )
+    assert differences(single, tmp_path / "pool" / "batch" / "gwent") == []
 
 
 def test_slug():

@@ -75,3 +75,25 @@ def test_one_chapters_code_reruns_only_that_chapter(default_config, monkeypatch,
     monkeypatch.setattr(cache, "PACKAGE", package)
     after = keys(default_config)
     assert {k for k in before if before[k] != after[k]} == {"trends"}
+
+
+def test_page_key_says_whether_a_pdf_was_printed(default_config):
+    keys = {"trends": "a"}
+    assert cache.page_key(default_config, keys, pdf=True) == cache.page_key(default_config, keys)
+    assert cache.page_key(default_config, keys, pdf=False) != cache.page_key(default_config, keys)
+
+
+@pytest.mark.e2e
+def test_a_page_published_without_pdf_is_printed_when_a_pdf_is_wanted(published, tmp_path):
+    from needs_assessment.report.run import run
+
+    shutil.copytree(published, tmp_path / published.name)
+    html_only = run("config/cambridgeshire-2021.yaml", reports_dir=tmp_path, pdf=False)
+    manifest = json.loads((html_only / "run_manifest.json").read_text())
+    assert all(entry["reused"] for key, entry in manifest["chapters"].items() if key != "_page")
+    assert not manifest["chapters"]["_page"]["reused"]
+    assert not (html_only / "assessment.pdf").exists()
+    assert (html_only / "assessment.html").exists()
+    printed = run("config/cambridgeshire-2021.yaml", reports_dir=tmp_path)
+    assert (printed / "assessment.pdf").exists() == (published / "assessment.pdf").exists()
+    assert (printed / "results.json").read_bytes() == (published / "results.json").read_bytes()

@@ -256,3 +256,14 @@ def _per(table: pd.DataFrame, count: str, rate: str, population: str) -> float:
     """The rate's unit, from the rows that show both (per 1,000, per 100,000 ...)."""
     shown = table[(table[count] > 0) & table[rate].notna()]
     return float((shown[rate] * shown[population] / shown[count]).median())
+
+
+@pytest.mark.parametrize("name", ["hotspots_lsoa", "hotspots_lsoa_extract"])
+def test_a_hidden_lsoa_count_leaves_nothing_to_invert(csv, name):
+    """Rate, times-expected and Gi* z each give a count back (with the area's rate or the
+    neighbours' published rates): none is shown where the LSOA's count is hidden."""
+    table = csv(name)
+    hidden = table["count"].isna()
+    assert hidden.any(), name  # there is something to attack
+    for column in ("rate_per_1000", "times_expected", "gi_z"):
+        assert table.loc[hidden, column].isna().all(), f"{name}: {column}"

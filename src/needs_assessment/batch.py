@@ -3,8 +3,11 @@
 Each force gets the config ``sna init`` would write for it (its own area, code, districts
 and only its own data files; every chapter its data allow), in ``reports/batch/_configs/``,
 and its report in ``reports/batch/<force>/``, so a hand-made report is never overwritten.
-Processed data is prepared once, before any assessment starts. One force's failure is
-recorded and reported at the end; it never stops the others.
+Processed data is prepared once, before any assessment starts. Each worker keeps its
+notebook kernels from one force to the next (:func:`report.kernels.process_pool`), so the
+toolkit is imported once per worker, not once per chapter; the forces with the most
+chapters start first, so no long one is left running alone at the end. One force's
+failure is recorded and reported at the end; it never stops the others.
 """
 
 from __future__ import annotations
@@ -68,14 +71,16 @@ def write_configs(
     return paths, plans, refused
 
 
-def run_one(config_path: str, reports_dir: str) -> Outcome:
-    """Run one assessment; never raises (the failure is in the outcome)."""
+def run_one(config_path: str, reports_dir: str, pdf: bool = True) -> Outcome:
+    """Run one assessment on this process's kernels; never raises (the failure is in the
+    outcome)."""
+    from needs_assessment.report.kernels import process_pool
     from needs_assessment.report.run import run
 
     force = Path(config_path).stem
     began = time.perf_counter()
     try:
-        folder = run(config_path, reports_dir=Path(reports_dir))
+        folder = run(config_path, reports_dir=Path(reports_dir), pdf=pdf, kernels=process_pool())
         return Outcome(force, True, time.perf_counter() - began, report=str(folder))
     except Exception as exc:  # one area's failure must not stop the batch
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
@@ -90,11 +95,13 @@ def run_batch(
     year: int | None = None,
     workers: int = 2,
     scheduler=None,
+    pdf: bool = True,
     started: Callable[[int], None] = lambda total: None,
     progress: Callable[[Outcome], None] = lambda outcome: None,
 ) -> list[Outcome]:
-    """Prepare once, then run every force's assessment into ``reports_dir/batch/<force>/``;
-    return one outcome per force (its chapters and what the others would need)."""
+    """Prepare once, then run every force's assessment into ``reports_dir/batch/<force>/``
+    (``pdf=False``: no PDF); return one outcome per force (its chapters and what the
+    others would need)."""
     target = batch_folder(reports_dir)
     names = list(forces) if forces else sorted(TERRITORIAL_FORCES)
     paths, plans, refused = write_configs(
@@ -103,11 +110,11 @@ def run_batch(
     started(len(paths) + len(refused))
     for outcome in refused:
         progress(outcome)
-    todo = [str(path) for path in paths.values()]
+    todo = [str(paths[key]) for key in longest_first(plans)]
     if scheduler:
-        done = _on_dask(todo, target, scheduler, progress)
+        done = _on_dask(todo, target, scheduler, progress, pdf)
     else:
-        done = _on_pool(todo, target, workers, progress)
+        done = _on_pool(todo, target, workers, progress, pdf)
     outcomes = [_with_plan(o, plans.get(o.force)) for o in done] + refused
     return sorted(outcomes, key=lambda o: o.force)
 
@@ -118,22 +125,37 @@ def _with_plan(outcome: Outcome, plan: area_init.Plan | None) -> Outcome:
     return Outcome(**{**outcome.__dict__, "chapters": plan.chapters, "left_out": plan.left_out})
 
 
-def _on_pool(paths: list[str], target: Path, workers: int, progress) -> list[Outcome]:
+def longest_first(plans: dict[str, area_init.Plan]) -> list[str]:
+    """Forces in the order to start them: most chapters first, then by name."""
+    return sorted(plans, key=lambda key: (-len(plans[key].chapters), key))
+
+
+def _on_pool(paths: list[str], target: Path, workers: int, progress, pdf: bool) -> list[Outcome]:
     outcomes = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(run_one, path, str(target)) for path in paths]
+        futures = [pool.submit(run_one, path, str(target), pdf) for path in paths]
         for future in as_completed(futures):
             outcomes.append(future.result())
             progress(outcomes[-1])
     return outcomes
 
 
-def _on_dask(paths: list[str], target: Path, scheduler, progress) -> list[Outcome]:
+def _on_dask(paths: list[str], target: Path, scheduler, progress, pdf: bool) -> list[Outcome]:
     from dask.distributed import Client
+
+    if hasattr(scheduler, "submit"):  # a client the caller made (and closes)
+        return _submit_to_dask(scheduler, paths, target, progress, pdf)
+    with Client(scheduler) as client:
+        return _submit_to_dask(client, paths, target, progress, pdf)
+
+
+def _submit_to_dask(client, paths: list[str], target: Path, progress, pdf: bool):
     from dask.distributed import as_completed as dask_completed
 
-    client = scheduler if hasattr(scheduler, "submit") else Client(scheduler)
-    futures = [client.submit(run_one, path, str(target), pure=False) for path in paths]
+    futures = [
+        client.submit(run_one, path, str(target), pdf, pure=False, priority=len(paths) - rank)
+        for rank, path in enumerate(paths)
+    ]
     outcomes = []
     for future in dask_completed(futures):
         outcomes.append(future.result())

@@ -232,6 +232,7 @@ def batch(
     reports_dir: Annotated[
         Path, typer.Option(help="Reports go to <reports-dir>/batch/<force>/")
     ] = REPORTS_DIR,
+    pdf: Annotated[bool, typer.Option(help="Print each report's PDF (--no-pdf: HTML only)")] = True,
 ) -> None:
     """Run every chapter the data allow for many forces; one failure does not stop the others."""
     import time
@@ -258,19 +259,25 @@ def batch(
             year=year or None,
             workers=workers,
             scheduler=scheduler or None,
+            pdf=pdf,
             started=lambda total: bar.update(task, total=total),
             progress=done,
         )
     minutes = (time.perf_counter() - began) / 60
     header, *rows = sections_table(outcomes)
-    table = Table(*header, title="Sections available (no: the force's data do not allow it)")
+    table = Table(title="Sections available (no: the force's data do not allow it)")
+    table.add_column(header[0], no_wrap=True)
+    for chapter in header[1:]:
+        table.add_column(chapter, no_wrap=True)
     for row in rows:
         table.add_row(*row)
-    console.print(table, width=max(console.width, 120))
+    Console(stderr=True, width=max(console.width, 140)).print(table)  # force names whole
     failed = [o for o in outcomes if not o.ok]
     console.print(
         f"{len(outcomes) - len(failed)} of {len(outcomes)} assessments published in "
-        f"{minutes:.1f} min ({len(outcomes) / max(minutes, 1e-9):.1f} per minute)"
+        f"{minutes:.1f} min ({len(outcomes) / max(minutes, 1e-9):.1f} per minute, "
+        f"{minutes * 60 / max(len(outcomes), 1):.1f} s per force)",
+        highlight=False,
     )
     for outcome in failed:
         console.print(f"[red]{outcome.force}[/]: {outcome.error}", highlight=False)

@@ -29,12 +29,21 @@ def code_hash(key: str) -> str:
     A change in shared code (statistics, loaders, templates) re-runs every chapter; a
     change in one chapter's folder re-runs only that chapter (and the summary).
     """
-    others = [PACKAGE / "chapters" / other for other in SPECS if other != key]
+    others = {other for other in SPECS if other != key}
     return files_hash(
-        p
-        for p in PACKAGE.rglob("*")
-        if p.is_file() and p.suffix in CODE and not any(p.is_relative_to(o) for o in others)
+        path
+        for path, parts in _code_files()
+        if not (len(parts) > 2 and parts[0] == "chapters" and parts[1] in others)
     )
+
+
+def _code_files() -> list[tuple[Path, tuple[str, ...]]]:
+    """The package's code files, each with its path parts inside the package."""
+    return [
+        (p, p.relative_to(PACKAGE).parts)
+        for p in PACKAGE.rglob("*")
+        if p.suffix in CODE and p.is_file()
+    ]
 
 
 def wording_hash(config: AssessmentConfig) -> str | None:
@@ -62,13 +71,17 @@ def chapter_key(key: str, config: AssessmentConfig, upstream: dict[str, str] | N
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def page_key(config: AssessmentConfig, keys: dict[str, str]) -> str:
-    """The page depends on every chapter, the whole config and the rendering code."""
+def page_key(config: AssessmentConfig, keys: dict[str, str], *, pdf: bool = True) -> str:
+    """The page depends on every chapter, the whole config and the rendering code (and
+    on whether a PDF was printed: a page published without one is not reused for a run
+    that wants it)."""
     parts = {
         "chapters": dict(sorted(keys.items())),
         "config": config.model_dump(mode="json"),
-        "code": files_hash(p for p in PACKAGE.rglob("*") if p.is_file() and p.suffix in CODE),
+        "code": files_hash(path for path, _ in _code_files()),
     }
+    if not pdf:
+        parts["pdf"] = False
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 

@@ -19,12 +19,13 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import nullcontext
+from functools import partial
 from pathlib import Path
 
 import nbformat
 import papermill
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-from jupyter_client.manager import KernelManager
 from papermill.exceptions import PapermillExecutionError
 
 from needs_assessment.chapters.registry import chapter_notebook, execution_order, page_order
@@ -35,6 +36,7 @@ from needs_assessment.paths import KERNEL_NAME, REPORTS_DIR, ROOT, from_root
 from needs_assessment.prepare import input_hashes, prepare
 from needs_assessment.presentation.text import escape_markdown
 from needs_assessment.report import cache
+from needs_assessment.report.kernels import ENGINE, KernelPool
 from needs_assessment.report.provenance import appendix_markdown, run_manifest
 from needs_assessment.report.publish import (
     neutralise_tables,
@@ -63,13 +65,28 @@ def ensure_kernel() -> str:
     return KERNEL_NAME
 
 
-def execute_chapter(key: str, config: AssessmentConfig, config_path: Path, staging: Path) -> Path:
-    """Execute one chapter notebook into ``staging/notebooks``; raise ``NotebookError``."""
+def execute_chapter(
+    key: str,
+    config: AssessmentConfig,
+    config_path: Path,
+    staging: Path,
+    kernels: KernelPool | None = None,
+) -> Path:
+    """Execute one chapter notebook into ``staging/notebooks`` on a fresh kernel from
+    ``kernels`` (a kernel of its own when None); raise ``NotebookError``."""
     source = chapter_notebook(key)
     target = staging / "notebooks" / source.name
-    # IPC sockets in a private folder: the kernel is never reachable over TCP.
-    sockets = Path(tempfile.mkdtemp(prefix="sna-kernel-"))
-    kernel = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(sockets / "k"))
+    with KernelPool() if kernels is None else nullcontext(kernels) as pool:
+        with pool.kernel(config.report.startup_timeout_seconds) as kernel:
+            _papermill(source, target, config, config_path, staging, kernel)
+    notebook = nbformat.read(target, as_version=4)
+    _refuse_recorded_errors(notebook, target)
+    _relative_metadata(notebook, staging)
+    nbformat.write(notebook, target)
+    return target
+
+
+def _papermill(source, target, config, config_path, staging, kernel) -> None:
     try:
         papermill.execute_notebook(
             str(source),
@@ -85,7 +102,9 @@ def execute_chapter(key: str, config: AssessmentConfig, config_path: Path, stagi
             progress_bar=False,
             log_output=False,
             report_mode=False,
-            km=kernel,
+            request_save_on_cell_execute=False,  # written once, when it has run
+            engine_name=ENGINE,
+            kernel=kernel,
         )
     except PapermillExecutionError as exc:
         if exc.ename == "KeyboardInterrupt":  # Ctrl-C reached the kernel first
@@ -94,15 +113,6 @@ def execute_chapter(key: str, config: AssessmentConfig, config_path: Path, stagi
             f"notebook {source.name} failed in cell {exc.cell_index} "
             f"(execution count {exc.exec_count}): {exc.ename}: {exc.evalue}"
         ) from None
-    finally:
-        if kernel.has_kernel:  # papermill leaves a kernel it did not start running
-            kernel.shutdown_kernel(now=True)
-        shutil.rmtree(sockets, ignore_errors=True)
-    notebook = nbformat.read(target, as_version=4)
-    _refuse_recorded_errors(notebook, target)
-    _relative_metadata(notebook, staging)
-    nbformat.write(notebook, target)
-    return target
 
 
 def _refuse_recorded_errors(notebook: nbformat.NotebookNode, path: Path) -> None:
@@ -131,8 +141,14 @@ def run(
     reports_dir: Path = REPORTS_DIR,
     progress: Progress = lambda message: None,
     use_cache: bool = True,
+    pdf: bool = True,
+    kernels: KernelPool | None = None,
 ) -> Path:
-    """Produce ``reports_dir/<config name>/`` for one config; return that folder."""
+    """Produce ``reports_dir/<config name>/`` for one config; return that folder.
+
+    ``pdf=False`` publishes no PDF. The notebooks run on kernels from ``kernels`` (a batch
+    worker's, kept between forces), or on a pool of the run's own, closed when it ends.
+    """
     timings: dict[str, float] = {}
     start = time.perf_counter()
     config_path = from_root(config_path)
@@ -151,9 +167,17 @@ def run(
         tempfile.mkdtemp(prefix=f".staging-{config.name}-{os.getpid()}-", dir=reports_dir)
     )
     try:
-        chapters = _build(
-            config, config_path, staging, target if use_cache else None, timings, progress
-        )
+        with KernelPool() if kernels is None else nullcontext(kernels) as pool:
+            chapters = _build(
+                config,
+                config_path,
+                staging,
+                target if use_cache else None,
+                timings,
+                progress,
+                kernels=pool,
+                pdf=pdf,
+            )
         timings["total"] = time.perf_counter() - start
         _write_manifest(config, config_path, staging, timings, chapters)
         return _publish(staging, target)
@@ -168,6 +192,9 @@ def _build(
     previous: Path | None,
     timings: dict[str, float],
     progress: Progress,
+    *,
+    kernels: KernelPool,
+    pdf: bool = True,
 ) -> dict[str, dict]:
     for folder in ("notebooks", "tables", "results"):
         (staging / folder).mkdir()
@@ -177,7 +204,18 @@ def _build(
     began = time.perf_counter()
     keys = {key: cache.chapter_key(key, config) for key in independent}
     to_run = _reuse(independent, keys, earlier, previous, staging, record, progress)
-    _execute_all(to_run, config, config_path, staging, timings, progress, record, keys)
+    run_chapters = partial(
+        _execute_all,
+        config=config,
+        config_path=config_path,
+        staging=staging,
+        timings=timings,
+        progress=progress,
+        record=record,
+        cache_keys=keys,
+        kernels=kernels,
+    )
+    run_chapters(to_run)
     upstream = {k: keys[k] for k in independent}
     keys.update({k: cache.chapter_key(k, config, upstream) for k in dependent})
     to_run = _reuse(dependent, keys, earlier, previous, staging, record, progress)
@@ -188,10 +226,10 @@ def _build(
     if to_run and compare_with is not None and compare_with.exists():
         shutil.copy2(compare_with, staging / "previous_results.json")
     for key in to_run:  # the summary reads the other chapters' results
-        _execute_all([key], config, config_path, staging, timings, progress, record, keys)
+        run_chapters([key])
     (staging / "previous_results.json").unlink(missing_ok=True)
     timings["chapters"] = time.perf_counter() - began
-    page_key = cache.page_key(config, keys)
+    page_key = cache.page_key(config, keys, pdf=pdf)
     record["_page"] = {"cache_key": page_key, "reused": False}
     began = time.perf_counter()
     if all(r["reused"] for k, r in record.items() if k != "_page") and cache.reuse_page(
@@ -200,7 +238,7 @@ def _build(
         record["_page"]["reused"] = True
         progress("Reused the page: nothing changed since the last run")
     else:
-        _render(config, staging, progress, timings)
+        _render(config, staging, progress, timings, pdf=pdf)
     timings["render"] = time.perf_counter() - began
     return record
 
@@ -265,7 +303,9 @@ def _reuse(keys_in_order, keys, earlier, previous, staging, record, progress) ->
     return to_run
 
 
-def _render(config: AssessmentConfig, staging: Path, progress: Progress, timings) -> None:
+def _render(
+    config: AssessmentConfig, staging: Path, progress: Progress, timings, *, pdf: bool = True
+) -> None:
     progress("Rendering the page")
     executed = [
         (path, nbformat.read(path, as_version=4))
@@ -278,7 +318,11 @@ def _render(config: AssessmentConfig, staging: Path, progress: Progress, timings
     neutralise_tables(staging)
     merged = merge(executed, _front_matter(config), appendix_markdown(config, results))
     (staging / "assessment.html").write_text(to_html(merged, _page(config)), encoding="utf-8")
+    began = time.perf_counter()
     write_workbook(staging, config)
+    timings["workbook"] = time.perf_counter() - began
+    if not pdf:
+        return
     began = time.perf_counter()
     if print_pdf(staging / "assessment.html", staging / "assessment.pdf"):
         progress("Printed the PDF")
@@ -287,6 +331,7 @@ def _render(config: AssessmentConfig, staging: Path, progress: Progress, timings
 
 def _execute_all(
     keys: list[str],
+    *,
     config: AssessmentConfig,
     config_path: Path,
     staging: Path,
@@ -294,8 +339,10 @@ def _execute_all(
     progress: Progress,
     record: dict,
     cache_keys: dict,
+    kernels: KernelPool,
 ) -> None:
-    """Execute chapters side by side, one kernel each, up to one per CPU core."""
+    """Execute chapters side by side, up to one per CPU core, each on a kernel of its own
+    at a time (taken from ``kernels`` and given back)."""
     if not keys:
         return
     workers = min(len(keys), config.report.parallel_chapters or os.cpu_count() or 1)
@@ -303,7 +350,7 @@ def _execute_all(
 
     def one(key: str) -> tuple[str, float]:
         began = time.perf_counter()
-        execute_chapter(key, config, config_path, staging)
+        execute_chapter(key, config, config_path, staging, kernels)
         return key, time.perf_counter() - began
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
