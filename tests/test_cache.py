@@ -20,7 +20,9 @@ def keys(config):
     return {key: cache.chapter_key(key, config) for key in present()}
 
 
-@pytest.mark.parametrize("table", ["police_uk_counts", "crime_severity", "force_extract"])
+@pytest.mark.parametrize(
+    "table", ["police_uk_counts", "crime_severity", "force_extract", "force_offence_categories"]
+)
 def test_changed_table_changes_only_dependent_chapters(default_config, monkeypatch, table):
     prepare(default_config)
     before = keys(default_config)
@@ -28,9 +30,17 @@ def test_changed_table_changes_only_dependent_chapters(default_config, monkeypat
     monkeypatch.setattr(cache, "stamp", lambda config: changed)
     after = keys(default_config)
     rerun = {k for k in before if before[k] != after[k]}
-    assert rerun == {k for k in before if table in inputs(k)}
+    assert rerun == {k for k in before if table in cache.read_tables(k)}
     assert ("trends" in rerun) == (table != "police_uk_counts")  # trends reads no police.uk
     assert ("hotspots" in rerun) == (table != "crime_severity")
+
+
+def test_a_chapter_on_the_extract_reads_the_tables_of_its_read_with_care_notice():
+    on_extract = [key for key in SPECS if "force_extract" in inputs(key)]
+    assert on_extract  # County Lines, People ... read the extract
+    for key in on_extract:
+        assert set(cache.THIN_NOTICE_TABLES) <= set(cache.read_tables(key)), key
+    assert cache.read_tables("summary") == list(inputs("summary"))
 
 
 def test_changed_config_section_changes_only_its_readers(default_config):

@@ -54,6 +54,19 @@ def wording_hash(config: AssessmentConfig) -> str | None:
     return files_hash(sorted(p for p in folder.rglob("*") if p.is_file()))
 
 
+#: The tables a chapter on the force extract also reads for its read-with-care notice
+#: (``Chapter.start``: the extract's yearly totals against the published force counts).
+THIN_NOTICE_TABLES = ("force_offence_categories", "lsoa_lookup")
+
+
+def read_tables(key: str) -> list[str]:
+    """The processed tables chapter ``key`` reads: its build's, and the notice's."""
+    names = list(inputs(key))
+    if "force_extract" in names:
+        names += [t for t in THIN_NOTICE_TABLES if t not in names]
+    return names
+
+
 def chapter_key(key: str, config: AssessmentConfig, upstream: dict[str, str] | None = None) -> str:
     spec = SPECS[key]
     settings = config.model_dump(mode="json")
@@ -62,7 +75,7 @@ def chapter_key(key: str, config: AssessmentConfig, upstream: dict[str, str] | N
         "notebook": path_hash(chapter_notebook(key)),
         "code": code_hash(key),
         "config": {name: settings.get(name) for name in spec.config},
-        "tables": {name: built.get(name) for name in inputs(key)},
+        "tables": {name: built.get(name) for name in read_tables(key)},
         "wording": wording_hash(config),
     }
     if spec.uses_results:  # built from the other chapters' results
