@@ -22,7 +22,9 @@ TEMPLATES = {
     "caveats": (words.caveats, ()),
     "association": (words.association, ()),
     "gradient": (words.gradient, ()),
+    "link": (words.link, ()),
     "unexpected": (words.unexpected, ()),
+    "departures": (words.unexpected, ()),
     "districts": (words.districts, ()),
     "measures": (words.measures, ()),
     "deciles_chart": (words.deciles_chart, ("alt", "caption")),
@@ -107,21 +109,23 @@ def test_branches_snapshot(snapshot):
     """The wording for no departures, one district uncertain, no district model and Poisson
     decile limits."""
     wording = Wording(0.95)
-    none_flagged = wording.markdown(
-        "deprivation/unexpected",
-        measure="Test",
-        source="s",
-        more=0,
-        fewer=0,
-        model="Poisson",
-        fdr=0.05,
-        top=[],
-        share_of_lsoas=0.0,
-        more_events=0,
-        share_of_events=0.0,
-        places=[],
+    departures = {
+        "measure": "Test",
+        "source": "s",
+        "more": 0,
+        "fewer": 0,
+        "model": "Poisson",
+        "fdr": 0.05,
+        "top": [],
+        "share_of_lsoas": 0.0,
+        "more_events": 0,
+        "share_of_events": 0.0,
+        "places": [],
         **IMD,
-    )
+    }
+    none_flagged = wording.markdown("deprivation/unexpected", **departures)
+    none_flagged += "\n\n" + wording.markdown("deprivation/departures", **departures)
+    fewer_only = wording.markdown("deprivation/departures", **(departures | {"fewer": 2}))
     district = {
         "district": "Small",
         "lsoas": 12,
@@ -164,7 +168,8 @@ def test_branches_snapshot(snapshot):
         n_boot=2000,
         **IMD,
     )
-    snapshot("deprivation_branches", "\n\n".join([none_flagged, uncertain, no_model, poisson]))
+    parts = [none_flagged, fewer_only, uncertain, no_model, poisson]
+    snapshot("deprivation_branches", "\n\n".join(parts))
 
 
 def test_numbers_in_the_prose_are_the_computed_ones(real, default_config):

@@ -222,6 +222,11 @@ def gradient(chapter: DeprivationChapter, config: AssessmentConfig) -> dict:
     }
 
 
+def link(chapter: DeprivationChapter, config: AssessmentConfig) -> dict:
+    """``deprivation/link``: the association and the gradient in full."""
+    return association(chapter, config) | gradient(chapter, config)
+
+
 def _decile(deciles: pd.DataFrame, decile: int) -> dict:
     row = deciles.loc[decile]
     return {"decile": int(decile), "lsoas": int(row["lsoas"]), "rate": row[RATE]}

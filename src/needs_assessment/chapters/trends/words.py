@@ -84,6 +84,11 @@ def _fy(year: int) -> str:
     return financial_year_label(int(year))
 
 
+def sources(result: TrendsChapter, config: AssessmentConfig) -> Context:
+    """``trends/sources``: the rate units, what the data covers and its vintages."""
+    return intro(result) | coverage(result, config) | vintage(result, config)
+
+
 def ranks(result: TrendsChapter, config: AssessmentConfig) -> Context:
     """``trends/ranks``: how forces are ranked, and the published rolling-year ranks."""
     rows = _records(result.rolling_ranks)
