@@ -26,9 +26,6 @@ SUMMARY_WORDS = 350
 BODY_TABLE_ROWS = 12
 MIN_FIGURE_TEXT_PX = 10.0
 PDF_PAGES = 25
-#: Chapter work still to land (issue 16, item 2: the body's tables and prose). The xfail is
-#: not strict; remove it once the body is within budget.
-CHAPTERS_PENDING = "chapters not yet within budget (issue 16): see the Board page report"
 
 #: Measures the page: sections by chapter heading, words shown (collapsed blocks and the
 #: appendix apart), table rows, words broken across lines in table cells, figure text.
@@ -212,7 +209,6 @@ def test_figure_text_is_at_least_10px_at_desktop_width(board):
 
 
 @needs_chromium
-@pytest.mark.xfail(strict=False, reason=CHAPTERS_PENDING)
 def test_body_word_count_within_budget(board):
     assert 0 < board[1280]["found"]["body_words"] < BODY_WORDS
 
