@@ -69,7 +69,7 @@ def test_override_folder_changes_that_sentence_and_nothing_else(tmp_path):
     removed = [b for b in before if b not in after and "Config file" not in b]
     added = [b for b in after if b not in before and "Config file" not in b]
     assert added == ["Our analysts read these figures with the partnership each quarter."]
-    assert len(removed) == 1 and removed[0].startswith("This chapter follows each")
+    assert len(removed) == 1 and removed[0].startswith("Rates per 1,000 residents")
 
 
 def test_confidence_level_reaches_every_label(tmp_path):
