@@ -27,6 +27,15 @@ def ready(default_config):
 
 
 @pytest.fixture(scope="session")
+def hotspots_chapter(ready):
+    """The hotspots chapter built on the default data (once per session: a build takes
+    tens of seconds). Tests read it; none may change it."""
+    from needs_assessment.chapters import registry
+
+    return registry.build("hotspots", ready)
+
+
+@pytest.fixture(scope="session")
 def recorded_crime():
     from needs_assessment.sources import ons_recorded_crime
 

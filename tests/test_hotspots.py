@@ -20,7 +20,6 @@ from needs_assessment.chapters.hotspots.results import results
 from needs_assessment.definitions import load_definitions
 from needs_assessment.methods import concentration as conc
 from needs_assessment.methods import spatial as s
-from needs_assessment.prepare import prepare
 
 SIDE = 12
 SEED = 20210331
@@ -362,19 +361,8 @@ def test_hour_by_weekday_and_month_profile(definitions):
 
 
 @pytest.fixture(scope="module")
-def real(default_config, definitions):
-    prepare(
-        default_config,
-        only=[
-            "police_uk_counts",
-            "imd",
-            "lsoa_lookup",
-            "lsoa_population",
-            "lsoa_boundaries",
-            "force_extract",
-        ],
-    )
-    return registry.build("hotspots", default_config)
+def real(hotspots_chapter):
+    return hotspots_chapter
 
 
 def row(real, tier, category):

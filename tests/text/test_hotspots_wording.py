@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from needs_assessment import tiers
-from needs_assessment.chapters import registry
 from needs_assessment.chapters.hotspots import tables, words
 from needs_assessment.chapters.hotspots.analysis import (
     HEADLINE,
@@ -18,26 +17,14 @@ from needs_assessment.chapters.hotspots.analysis import (
     TIER_POLICE_UK,
     district_comparison,
 )
-from needs_assessment.prepare import prepare
 from needs_assessment.presentation.text import Wording
 
 TEXT = Path(words.__file__).parent / "text"
 
 
 @pytest.fixture(scope="module")
-def real(default_config):
-    prepare(
-        default_config,
-        only=[
-            "police_uk_counts",
-            "imd",
-            "lsoa_lookup",
-            "lsoa_population",
-            "lsoa_boundaries",
-            "force_extract",
-        ],
-    )
-    return registry.build("hotspots", default_config)
+def real(hotspots_chapter):
+    return hotspots_chapter
 
 
 #: Snapshots rendered from a template of another name.
