@@ -213,24 +213,19 @@ def _ci(lows, highs, digits: int) -> list[str]:
 
 
 def age_sex_display(safe: pd.DataFrame, level: float) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "People": safe["role"].map(ROLE_LABELS),
-            "Sex": safe["sex"].map(SEX_LABELS),
-            "Age": safe["age_band"],
-            "Offences": safe["count"],
-            "Residents": safe["population"],
-            "Per 1,000": safe["rate"],
-            f"{level_label(level)} interval": _ci(safe["lower"], safe["upper"], 1),
-        }
-    )
+    return _rates_display(safe, level, "Sex", safe["sex"].map(SEX_LABELS))
 
 
 def districts_display(safe: pd.DataFrame, level: float) -> pd.DataFrame:
+    return _rates_display(safe, level, "District", safe["district"])
+
+
+def _rates_display(safe: pd.DataFrame, level: float, by: str, groups: pd.Series) -> pd.DataFrame:
+    """People, ``by`` and age band, with offences, residents and the rate's interval."""
     return pd.DataFrame(
         {
             "People": safe["role"].map(ROLE_LABELS),
-            "District": safe["district"],
+            by: groups,
             "Age": safe["age_band"],
             "Offences": safe["count"],
             "Residents": safe["population"],
